@@ -1,0 +1,6 @@
+namespace OpenKcm.Sandbox;
+
+internal static class SandboxProgram
+{
+    public static int Main() => 0;
+}
