@@ -1,0 +1,30 @@
+using OpenKcm.Core.Plugins;
+using OpenKcm.Core.Vault;
+
+namespace OpenKcm.Core.Keystores;
+
+/// <summary>
+/// An active keystore's identity and its active configuration version, as the health monitor and the connection
+/// manager need it. Immutable snapshot; <see cref="Secrets"/> resolves (and audits) the version's secrets.
+/// </summary>
+public sealed class ActiveKeystore
+{
+    public required Guid Id { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required string TenantName { get; init; }
+
+    /// <summary>The seed's <c>plugin_name</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The seed's <c>plugin_type</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The active configuration version; a connection is valid for exactly this version.</summary>
+    public required int Version { get; init; }
+
+    public required KeystoreSettings Settings { get; init; }
+
+    public required ISecretResolver Secrets { get; init; }
+}
