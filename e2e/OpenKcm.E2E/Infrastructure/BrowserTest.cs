@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Playwright;
+
+namespace OpenKcm.E2E.Infrastructure;
+
+/// <summary>
+/// Base class for e2e test classes: the class gets one <typeparamref name="TFixture"/> (app + Chromium + context)
+/// and each test a fresh <see cref="Page"/> in that context.
+/// </summary>
+/// <remarks>
+/// Write each test's steps inside <see cref="RunAsync"/>: if they throw, it saves a screenshot, the page's HTML, the
+/// browser console and the server log under <c>.test-results/e2e/</c> before the failure is reported.
+/// </remarks>
+public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
+    where TFixture : ConsoleAppFixture
+{
+    private readonly List<string> _browserConsole = [];
+
+    protected BrowserTest(TFixture app)
+    {
+        App = app;
+    }
+
+    protected TFixture App { get; }
+
+    /// <summary>This test's page (tab); closed after the test, while the class's context and its cookies live on.</summary>
+    protected IPage Page { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Page = await App.Context.NewPageAsync();
+        Page.Console += (_, message) => _browserConsole.Add($"{message.Type}: {message.Text}");
+        Page.PageError += (_, error) => _browserConsole.Add($"pageerror: {error}");
+    }
+
+    public async Task DisposeAsync() => await Page.CloseAsync();
+
+    /// <summary>Runs a test's steps; on failure keeps what is needed to understand it, then rethrows.</summary>
+    protected async Task RunAsync(Func<Task> steps, [CallerMemberName] string testName = "")
+    {
+        try
+        {
+            await steps();
+        }
+        catch (Exception failure)
+        {
+            await FailureArtifacts.SaveAsync($"{GetType().Name}.{testName}", Page, failure, _browserConsole, App.ServerLogs);
+            throw;
+        }
+    }
+}
+
+/// <inheritdoc />
+public abstract class BrowserTest(ConsoleAppFixture app) : BrowserTest<ConsoleAppFixture>(app);
