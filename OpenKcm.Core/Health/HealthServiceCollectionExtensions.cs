@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenKcm.Core.Operations;
+
+namespace OpenKcm.Core.Health;
+
+public static class HealthServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the live health pipeline and key-operation routing: <see cref="HealthFeed"/>,
+    /// <see cref="KeystoreHealthMonitor"/> (singleton, hosted service and <see cref="IKeystoreHealthRecorder"/>),
+    /// <see cref="KeystoreConnectionManager"/> and <see cref="KeyOperationRouter"/> (singletons),
+    /// <see cref="HealthOptions"/> and <see cref="KeyOperationOptions"/> (validated on start), and
+    /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already registered.
+    /// </summary>
+    /// <remarks>
+    /// The host must also register <see cref="Plugins.PluginRegistry"/>, <see cref="Keystores.IKeystoreCatalog"/>,
+    /// logging, and an <see cref="IOperationAuditSink"/> (the console adapts the audit log; Core deliberately
+    /// provides no default so key operations cannot run unaudited). Idempotent.
+    /// </remarks>
+    public static IServiceCollection AddKeystoreHealth(this IServiceCollection services, Action<HealthOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var health = services.AddOptions<HealthOptions>();
+        if (configure is not null)
+        {
+            health.Configure(configure);
+        }
+
+        health
+            .Validate(o => o.ProbeInterval > TimeSpan.Zero, $"{nameof(HealthOptions.ProbeInterval)} must be positive.")
+            .Validate(o => o.CatalogRefreshInterval > TimeSpan.Zero, $"{nameof(HealthOptions.CatalogRefreshInterval)} must be positive.")
+            .Validate(o => o.LatencyWindow > TimeSpan.Zero, $"{nameof(HealthOptions.LatencyWindow)} must be positive.")
+            .Validate(o => o.MaxLatencySamples > 0, $"{nameof(HealthOptions.MaxLatencySamples)} must be positive.")
+            .Validate(o => o.FeedBatchInterval >= TimeSpan.Zero, $"{nameof(HealthOptions.FeedBatchInterval)} must not be negative.")
+            .ValidateOnStart();
+
+        services.AddOptions<KeyOperationOptions>()
+            .Validate(o => o.MaxRetryAttempts >= 0, $"{nameof(KeyOperationOptions.MaxRetryAttempts)} must not be negative.")
+            .Validate(o => o.RetryBaseDelay >= TimeSpan.Zero && o.RetryBaseDelay <= TimeSpan.FromDays(1), $"{nameof(KeyOperationOptions.RetryBaseDelay)} must be between 0 and 1 day.")
+            .Validate(o => o.MaxRetryDelay > TimeSpan.Zero && o.MaxRetryDelay <= TimeSpan.FromDays(1), $"{nameof(KeyOperationOptions.MaxRetryDelay)} must be between 0 (excluded) and 1 day.")
+            .Validate(o => o.ConnectTimeout > TimeSpan.Zero, $"{nameof(KeyOperationOptions.ConnectTimeout)} must be positive.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HealthFeed>();
+        services.TryAddSingleton<KeystoreConnectionManager>();
+        services.TryAddSingleton<KeystoreHealthMonitor>();
+        services.TryAddSingleton<IKeystoreHealthRecorder>(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
+        services.TryAddSingleton<KeyOperationRouter>();
+        return services;
+    }
+}

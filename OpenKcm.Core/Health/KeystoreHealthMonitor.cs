@@ -1,0 +1,384 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenKcm.Core.Keystores;
+using OpenKcm.Core.Operations;
+using OpenKcm.Core.Plugins;
+
+namespace OpenKcm.Core.Health;
+
+/// <summary>
+/// Probes every active keystore with a real key operation and turns probe and key-operation results into a status
+/// by the plugin's <see cref="HealthThresholds"/>, publishing each change to the <see cref="HealthFeed"/>.
+/// </summary>
+/// <remarks>
+/// <para>Singleton and hosted service (registered as both by
+/// <see cref="HealthServiceCollectionExtensions.AddKeystoreHealth"/>); also the <see cref="IKeystoreHealthRecorder"/>
+/// the router reports operations to.</para>
+/// <para>Each active keystore has its own probe loop, so a hanging probe never stalls another keystore's: the loop
+/// gives a probe <see cref="HealthThresholds.ProbeTimeout"/>, cancels it, and records a timeout. A probe that does not
+/// return even after cancellation is left running, and no new probe of that keystore starts until it does (each
+/// interval meanwhile counts as another timeout), so a misbehaving plugin cannot pile up probes.</para>
+/// <para>The set of loops follows the catalog: re-read on <see cref="IKeystoreCatalog.KeystoreChanged"/> and every
+/// <see cref="HealthOptions.CatalogRefreshInterval"/>. A new configuration version restarts the keystore's loop;
+/// a keystore that is no longer active loses its loop and leaves the feed. <see cref="BackgroundService.StopAsync"/>
+/// cancels and awaits every loop.</para>
+/// </remarks>
+public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRecorder
+{
+    private static readonly HealthThresholds s_fallbackThresholds = new() { WarningLatency = TimeSpan.FromSeconds(1) };
+
+    private readonly IKeystoreCatalog _catalog;
+    private readonly PluginRegistry _plugins;
+    private readonly KeystoreConnectionManager _connections;
+    private readonly HealthFeed _feed;
+    private readonly TimeProvider _timeProvider;
+    private readonly HealthOptions _options;
+    private readonly ILogger<KeystoreHealthMonitor> _logger;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, KeystoreHealthState> _states = [];
+
+    // Touched only by ExecuteAsync (one logical thread), so not under _lock.
+    private readonly Dictionary<Guid, ProbeLoop> _loops = [];
+
+    // A set signal means "re-read the catalog"; capacity 1 so any number of events collapse into one re-read.
+    private readonly Channel<bool> _refreshSignal = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    public KeystoreHealthMonitor(
+        IKeystoreCatalog catalog,
+        PluginRegistry plugins,
+        KeystoreConnectionManager connections,
+        HealthFeed feed,
+        TimeProvider timeProvider,
+        IOptions<HealthOptions> options,
+        ILogger<KeystoreHealthMonitor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        _catalog = catalog;
+        _plugins = plugins;
+        _connections = connections;
+        _feed = feed;
+        _timeProvider = timeProvider;
+        _options = options.Value;
+        _logger = logger;
+        _catalog.KeystoreChanged += OnKeystoreChanged;
+    }
+
+    /// <inheritdoc />
+    public void Record(ActiveKeystore keystore, HealthObservation observation)
+    {
+        ArgumentNullException.ThrowIfNull(keystore);
+        ArgumentNullException.ThrowIfNull(observation);
+        bool unknownKeystore;
+        lock (_lock)
+        {
+            unknownKeystore = !_states.TryGetValue(keystore.Id, out var state);
+            if (state is null)
+            {
+                state = new KeystoreHealthState(keystore, ThresholdsFor(keystore));
+                _states.Add(keystore.Id, state);
+            }
+
+            state.Apply(observation, _options);
+            PublishLocked(state);
+        }
+
+        if (unknownKeystore)
+        {
+            _refreshSignal.Writer.TryWrite(true);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _catalog.KeystoreChanged -= OnKeystoreChanged;
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
+                await WaitForRefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+        finally
+        {
+            await StopLoopsAsync([.. _loops.Values]).ConfigureAwait(false);
+            _loops.Clear();
+        }
+    }
+
+    private void OnKeystoreChanged(Guid keystoreId) => _refreshSignal.Writer.TryWrite(true);
+
+    private async Task WaitForRefreshAsync(CancellationToken stoppingToken)
+    {
+        using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var signalled = _refreshSignal.Reader.WaitToReadAsync(waitCts.Token).AsTask();
+        var elapsed = Task.Delay(_options.CatalogRefreshInterval, _timeProvider, waitCts.Token);
+        await Task.WhenAny(signalled, elapsed).ConfigureAwait(false);
+        await waitCts.CancelAsync().ConfigureAwait(false);
+        stoppingToken.ThrowIfCancellationRequested();
+        _refreshSignal.Reader.TryRead(out _);
+    }
+
+    private async Task RefreshAsync(CancellationToken stoppingToken)
+    {
+        IReadOnlyList<ActiveKeystore> active;
+        try
+        {
+            active = await _catalog.GetActiveAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Keep probing what we know; the next refresh tries again.
+            _logger.LogWarning(ex, "Could not read the active keystores; health monitoring continues with the last known set.");
+            return;
+        }
+
+        _connections.Reconcile(active);
+        var activeById = active.ToDictionary(k => k.Id);
+
+        var stale = _loops.Values
+            .Where(l => !activeById.TryGetValue(l.Keystore.Id, out var k) || k.Version != l.Keystore.Version || k.Kind != l.Keystore.Kind)
+            .ToList();
+        await StopLoopsAsync(stale).ConfigureAwait(false);
+        foreach (var loop in stale)
+        {
+            _loops.Remove(loop.Keystore.Id);
+        }
+
+        lock (_lock)
+        {
+            foreach (var id in _states.Keys.Where(id => !activeById.ContainsKey(id)).ToList())
+            {
+                _states.Remove(id);
+                _feed.Remove(id);
+                _logger.LogInformation("Keystore {KeystoreId} is no longer active; it left health monitoring.", id);
+            }
+
+            foreach (var keystore in active)
+            {
+                var thresholds = ThresholdsFor(keystore);
+                if (_states.TryGetValue(keystore.Id, out var state))
+                {
+                    state.Keystore = keystore;
+                    state.Thresholds = thresholds;
+                }
+                else
+                {
+                    state = new KeystoreHealthState(keystore, thresholds);
+                    _states.Add(keystore.Id, state);
+                }
+
+                PublishLocked(state);
+            }
+        }
+
+        foreach (var keystore in active)
+        {
+            if (!_loops.ContainsKey(keystore.Id))
+            {
+                _loops.Add(keystore.Id, ProbeLoop.Start(this, keystore, stoppingToken));
+            }
+        }
+    }
+
+    private static async Task StopLoopsAsync(IReadOnlyCollection<ProbeLoop> loops)
+    {
+        foreach (var loop in loops)
+        {
+            loop.Cancel();
+        }
+
+        foreach (var loop in loops)
+        {
+            await loop.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunProbeLoopAsync(ActiveKeystore keystore, CancellationToken cancellationToken)
+    {
+        var last = new LastProbe();
+        try
+        {
+            while (true)
+            {
+                if (last.Task is { IsCompleted: false })
+                {
+                    var elapsed = _timeProvider.GetElapsedTime(last.StartedAt);
+                    var now = _timeProvider.GetUtcNow();
+                    Record(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, elapsed, new KeystoreHealthError
+                    {
+                        Kind = KeystoreErrorKind.TimedOut,
+                        Message = $"The previous probe has still not returned after {elapsed.TotalSeconds:0.#} s; no new probe starts until it does.",
+                        At = now,
+                    }));
+                }
+                else
+                {
+                    await ProbeOnceAsync(keystore, last, cancellationToken).ConfigureAwait(false);
+                }
+
+                await Task.Delay(_options.ProbeInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivated, re-versioned or shutting down.
+        }
+        catch (Exception ex)
+        {
+            // A bug here would silently stop this keystore's probes; make it loud instead.
+            _logger.LogError(ex, "The health probe loop of keystore {KeystoreId} failed.", keystore.Id);
+        }
+
+        if (last.Task is { IsCompleted: false } inFlight)
+        {
+            // Let a probe that was cancelled finish before its connection may be closed, but never wait longer than
+            // its timeout: a plugin that ignores cancellation must not hold up shutdown.
+            try
+            {
+                await inFlight.WaitAsync(last.Timeout, _timeProvider).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Its outcome no longer matters.
+            }
+        }
+    }
+
+    /// <summary>Runs one probe and records its result; <paramref name="last"/> keeps it if it outlives its timeout.</summary>
+    private async Task ProbeOnceAsync(ActiveKeystore keystore, LastProbe last, CancellationToken cancellationToken)
+    {
+        var thresholds = ThresholdsFor(keystore);
+        var timeout = thresholds.ProbeTimeout > TimeSpan.Zero ? thresholds.ProbeTimeout : s_fallbackThresholds.ProbeTimeout;
+        var startedAt = _timeProvider.GetTimestamp();
+        var timeoutCts = new CancellationTokenSource(timeout, _timeProvider);
+        var probeCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        var probe = ProbeCoreAsync(keystore, probeCts.Token);
+        last.Task = probe;
+        last.StartedAt = startedAt;
+        last.Timeout = timeout;
+        try
+        {
+            // WaitAsync with its own timeout: a plugin that ignores cancellation still cannot hold this loop.
+            var latency = await probe.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            Record(keystore, HealthObservation.Success(HealthObservationSource.Probe, _timeProvider.GetUtcNow(), latency));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var error = ex is TimeoutException or OperationCanceledException
+                ? new KeystoreHealthError
+                {
+                    Kind = KeystoreErrorKind.TimedOut,
+                    Message = $"The health probe did not complete within {timeout.TotalSeconds:0.###} s.",
+                    At = now,
+                }
+                : KeystoreHealthError.FromException(ex, now);
+            Record(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, _timeProvider.GetElapsedTime(startedAt), error));
+        }
+        finally
+        {
+            if (probe.IsCompleted)
+            {
+                probeCts.Dispose();
+                timeoutCts.Dispose();
+            }
+            else
+            {
+                // Still running after its timeout (or shutdown): dispose its tokens only once it lets go of them,
+                // and observe its eventual exception.
+                _ = probe.ContinueWith(
+                    static (t, state) =>
+                    {
+                        _ = t.Exception;
+                        foreach (var cts in (CancellationTokenSource[])state!)
+                        {
+                            cts.Dispose();
+                        }
+                    },
+                    new[] { probeCts, timeoutCts },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Connects (or reuses the pooled connection) and probes; returns the probe's own latency.</summary>
+    private async Task<TimeSpan> ProbeCoreAsync(ActiveKeystore keystore, CancellationToken cancellationToken)
+    {
+        using var lease = await _connections.AcquireAsync(keystore, cancellationToken).ConfigureAwait(false);
+        var startedAt = _timeProvider.GetTimestamp();
+        await lease.Connection.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        return _timeProvider.GetElapsedTime(startedAt);
+    }
+
+    private HealthThresholds ThresholdsFor(ActiveKeystore keystore) =>
+        _plugins.Find(keystore.Kind)?.Descriptor.DefaultThresholds ?? s_fallbackThresholds;
+
+    private void PublishLocked(KeystoreHealthState state)
+    {
+        var previous = state.Status;
+        var health = state.ToHealth(_timeProvider.GetUtcNow(), _options);
+        if (health.Status != previous)
+        {
+            var level = health.Status == KeystoreHealthStatus.Critical ? LogLevel.Warning : LogLevel.Information;
+            _logger.Log(level, "Keystore {KeystoreName} ({KeystoreId}) of tenant {TenantName} is now {Status} (was {PreviousStatus}).",
+                health.Name, health.KeystoreId, health.TenantName, health.Status, previous);
+        }
+
+        _feed.Upsert(health);
+    }
+
+    /// <summary>The latest probe a loop started, kept while it may still be running. Touched only by its loop.</summary>
+    private sealed class LastProbe
+    {
+        public Task? Task { get; set; }
+
+        public long StartedAt { get; set; }
+
+        public TimeSpan Timeout { get; set; }
+    }
+
+    /// <summary>One keystore's probe loop: its task and what cancels it.</summary>
+    private sealed class ProbeLoop : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly Task _task;
+
+        private ProbeLoop(KeystoreHealthMonitor monitor, ActiveKeystore keystore, CancellationToken stoppingToken)
+        {
+            Keystore = keystore;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            _task = Task.Run(() => monitor.RunProbeLoopAsync(keystore, _cts.Token), CancellationToken.None);
+        }
+
+        public ActiveKeystore Keystore { get; }
+
+        public static ProbeLoop Start(KeystoreHealthMonitor monitor, ActiveKeystore keystore, CancellationToken stoppingToken) =>
+            new(monitor, keystore, stoppingToken);
+
+        public void Cancel() => _cts.Cancel();
+
+        public async ValueTask DisposeAsync()
+        {
+            _cts.Cancel();
+            await _task.ConfigureAwait(false); // RunProbeLoopAsync never throws
+            _cts.Dispose();
+        }
+    }
+}

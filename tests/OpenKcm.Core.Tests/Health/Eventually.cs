@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace OpenKcm.Core.Tests.Health;
+
+/// <summary>Waits for a condition with a timeout (never a fixed sleep): polls it, optionally moving a fake clock between polls.</summary>
+public static class Eventually
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task UntilAsync(Func<bool> condition, string because, Action? betweenPolls = null, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var started = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException($"Not true within {limit.TotalSeconds} s: {because}");
+            }
+
+            betweenPolls?.Invoke();
+            await Task.Delay(5); // poll interval
+        }
+    }
+}

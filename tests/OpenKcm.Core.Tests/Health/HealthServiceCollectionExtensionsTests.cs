@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenKcm.Core.Health;
+using OpenKcm.Core.Keystores;
+using OpenKcm.Core.Operations;
+using OpenKcm.Core.Plugins;
+using OpenKcm.Core.Tests.Operations;
+
+namespace OpenKcm.Core.Tests.Health;
+
+public sealed class HealthServiceCollectionExtensionsTests
+{
+    [Fact]
+    public async Task AddKeystoreHealth_WithHostServices_ResolvesOneMonitorForAllRoles()
+    {
+        await using var provider = CreateServices(o => o.ProbeInterval = TimeSpan.FromSeconds(3))
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var monitor = provider.GetRequiredService<KeystoreHealthMonitor>();
+
+        Assert.Same(monitor, provider.GetRequiredService<IKeystoreHealthRecorder>());
+        Assert.Contains(monitor, provider.GetServices<IHostedService>());
+        Assert.NotNull(provider.GetRequiredService<KeyOperationRouter>());
+        Assert.Same(provider.GetRequiredService<HealthFeed>(), provider.GetRequiredService<HealthFeed>());
+        Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<HealthOptions>>().Value.ProbeInterval);
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public async Task AddKeystoreHealth_InvalidOptions_FailsValidation()
+    {
+        await using var provider = CreateServices(o => o.ProbeInterval = TimeSpan.Zero).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
+
+        Assert.Contains(nameof(HealthOptions.ProbeInterval), error.Message);
+    }
+
+    private static ServiceCollection CreateServices(Action<HealthOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton<IKeystoreCatalog, FakeKeystoreCatalog>();
+        services.AddSingleton(new PluginRegistry([new FakeKeystorePlugin()]));
+        services.AddSingleton<IOperationAuditSink, RecordingAuditSink>();
+        services.AddKeystoreHealth(configure);
+        services.AddKeystoreHealth(); // idempotent
+        return services;
+    }
+}

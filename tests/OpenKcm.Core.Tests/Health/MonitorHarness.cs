@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenKcm.Core.Health;
+using OpenKcm.Core.Operations;
+using OpenKcm.Core.Plugins;
+using OpenKcm.Core.Tests.Operations;
+
+namespace OpenKcm.Core.Tests.Health;
+
+/// <summary>The real monitor, feed and connection manager over a fake plugin, a fake catalog and a manual clock.</summary>
+public sealed class MonitorHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(10);
+
+    public MonitorHarness(HealthThresholds? thresholds = null, Action<HealthOptions>? configure = null)
+    {
+        var options = new HealthOptions
+        {
+            ProbeInterval = ProbeInterval,
+            CatalogRefreshInterval = TimeSpan.FromHours(1), // refresh only on change events in these tests
+            FeedBatchInterval = TimeSpan.Zero,
+        };
+        configure?.Invoke(options);
+
+        Plugin = new FakeKeystorePlugin(thresholds: thresholds ?? new HealthThresholds
+        {
+            WarningLatency = TimeSpan.FromMilliseconds(500),
+            CriticalAfterConsecutiveFailures = 3,
+            ProbeTimeout = TimeSpan.FromSeconds(5),
+        });
+        var registry = new PluginRegistry([Plugin]);
+        Connections = new KeystoreConnectionManager(
+            Catalog, registry, Clock, Options.Create(new KeyOperationOptions()), NullLogger<KeystoreConnectionManager>.Instance);
+        Feed = new HealthFeed(Clock, Options.Create(options));
+        Monitor = new KeystoreHealthMonitor(
+            Catalog, registry, Connections, Feed, Clock, Options.Create(options), NullLogger<KeystoreHealthMonitor>.Instance);
+    }
+
+    public ManualTimeProvider Clock { get; } = new();
+
+    public FakeKeystoreCatalog Catalog { get; } = new();
+
+    public FakeKeystorePlugin Plugin { get; }
+
+    public KeystoreConnectionManager Connections { get; }
+
+    public HealthFeed Feed { get; }
+
+    public KeystoreHealthMonitor Monitor { get; }
+
+    public Task StartAsync() => Monitor.StartAsync(CancellationToken.None);
+
+    public KeystoreHealth? Health(Guid keystoreId) => Feed.Find(keystoreId);
+
+    /// <summary>Moves the clock one probe interval per poll until <paramref name="condition"/> holds.</summary>
+    public Task ProbeUntilAsync(Func<bool> condition, string because) =>
+        Eventually.UntilAsync(condition, because, () => Clock.Advance(ProbeInterval));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Monitor.StopAsync(CancellationToken.None);
+        Monitor.Dispose();
+        await Connections.DisposeAsync();
+    }
+}
