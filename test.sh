@@ -48,7 +48,8 @@ install_packages() {
     # Never wait for a password in CI or without a terminal.
     if [ "$ci" = true ] || [ ! -t 0 ]; then as_root=(sudo -n); else as_root=(sudo); fi
   fi
-  local apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+  # Lock timeout: wait for another apt/dpkg run (unattended upgrades, a colleague's install) instead of failing.
+  local apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300)
   log "installing Debian packages: $*"
   # Try without `apt-get update` first: it is slow, and the package lists are usually fresh enough.
   if "${apt[@]}" install -y --no-install-recommends "$@"; then
