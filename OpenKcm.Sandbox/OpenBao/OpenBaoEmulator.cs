@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using OpenKcm.Sandbox.Faults;
+using OpenKcm.Sandbox.Hosting;
+using OpenKcm.Sandbox.OpenBao.Core;
+using OpenKcm.Sandbox.OpenBao.Http;
+
+namespace OpenKcm.Sandbox.OpenBao;
+
+/// <summary>
+/// An in-process OpenBao (Vault API) server on 127.0.0.1, seeded with the OpenKCM scenario: transit mount
+/// <see cref="MountPath"/> with key <see cref="KeyName"/>, policy <see cref="PolicyName"/>, AppRole role
+/// <see cref="RoleName"/> (token TTL 1h, max 4h). State is in memory and survives the "down" fault.
+/// Started and disposed by <see cref="SandboxHost"/>; thread-safe.
+/// </summary>
+public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
+{
+    public const string DefaultName = "openbao";
+    public const string MountPath = "openkcm-keys";
+    public const string KeyName = "customer-master-key";
+    public const string PolicyName = "openkcm-policy";
+    public const string RoleName = "openkcm-service";
+
+    private readonly EmulatorListener _listener;
+
+    private OpenBaoEmulator(string name, OpenBaoProfile profile, EmulatorListener listener, EmulatorFaults faults,
+        OpenBaoNodeState node, (string RootToken, string RoleId, string SecretId) seed)
+    {
+        Name = name;
+        Profile = profile;
+        _listener = listener;
+        Faults = faults;
+        Node = node;
+        (RootToken, RoleId, SecretId) = seed;
+        BaseAddress = new Uri($"http://127.0.0.1:{listener.Port}/");
+    }
+
+    public string Name { get; }
+
+    public OpenBaoProfile Profile { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT/</c>; the manifest's <c>vault_address</c> is the same without the slash.</summary>
+    public Uri BaseAddress { get; }
+
+    public EmulatorFaults Faults { get; }
+
+    /// <summary>Standby / DR / uninitialized states as reported by <c>sys/health</c>.</summary>
+    public OpenBaoNodeState Node { get; }
+
+    /// <summary>A root token (policy <c>root</c>, never expires): for test set-up, never for the code under test.</summary>
+    public string RootToken { get; }
+
+    /// <summary>The role ID of <see cref="RoleName"/>.</summary>
+    public string RoleId { get; }
+
+    /// <summary>A secret ID of <see cref="RoleName"/> (unlimited uses, no expiry).</summary>
+    public string SecretId { get; }
+
+    /// <summary>A client for set-up through the real admin API with the root token; the caller disposes it.</summary>
+    /// <param name="namespace">An <c>X-Vault-Namespace</c> for every request, or <c>null</c> for the root namespace.</param>
+    public OpenBaoAdminClient CreateAdminClient(string? @namespace = null) => new(BaseAddress, RootToken, @namespace);
+
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+
+    internal static async Task<OpenBaoEmulator> StartAsync(
+        string name, OpenBaoProfile profile, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var core = new VaultCore(time, profile);
+        var seed = OpenBaoSeed.Apply(core);
+        var node = new OpenBaoNodeState();
+        OpenBaoHttpHandler? handler = null;
+        var listener = new EmulatorListener(name, context => handler!.HandleAsync(context), loggerFactory);
+        var faults = new EmulatorFaults(listener);
+        handler = new OpenBaoHttpHandler(core, faults, node, loggerFactory.CreateLogger<OpenBaoEmulator>());
+        try
+        {
+            await listener.SetListeningAsync(true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new OpenBaoEmulator(name, profile, listener, faults, node, seed);
+    }
+}

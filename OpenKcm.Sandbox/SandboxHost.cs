@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenKcm.Sandbox.Control;
+using OpenKcm.Sandbox.OpenBao;
+
+namespace OpenKcm.Sandbox;
+
+/// <summary>
+/// The running sandbox: the emulators (today OpenBao) and the control endpoint, each on its own 127.0.0.1 port.
+/// Start it with <see cref="StartAsync"/>; dispose it to stop everything. Thread-safe.
+/// </summary>
+public sealed class SandboxHost : IAsyncDisposable
+{
+    /// <summary>The file in <see cref="SandboxOptions.DataDirectory"/> that holds the OpenBao secret ID (mode 0600).</summary>
+    public const string SecretIdFileName = "openbao-secret-id";
+
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    private readonly ControlEndpoint _control;
+    private readonly JsonObject _manifest;
+
+    private SandboxHost(OpenBaoEmulator openBao, ControlEndpoint control, string secretIdPath)
+    {
+        OpenBao = openBao;
+        _control = control;
+        SecretIdPath = secretIdPath;
+        _manifest = SandboxManifest.Build(control.Url, openBao, secretIdPath);
+    }
+
+    public OpenBaoEmulator OpenBao { get; }
+
+    /// <summary>Every emulator by name, as the control endpoint serves them.</summary>
+    public IReadOnlyList<ISandboxEmulator> Emulators => [OpenBao];
+
+    /// <summary><c>http://127.0.0.1:PORT/control/</c>.</summary>
+    public Uri ControlUrl => _control.Url;
+
+    /// <summary>The absolute path of the secret ID file.</summary>
+    public string SecretIdPath { get; }
+
+    /// <summary>A copy of the manifest (see <see cref="WriteManifestAsync"/> for its shape).</summary>
+    public JsonObject Manifest => (JsonObject)_manifest.DeepClone();
+
+    /// <summary>Starts the OpenBao emulator and the control endpoint and writes the secret ID file.</summary>
+    public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        var openBao = await OpenBaoEmulator.StartAsync(OpenBaoEmulator.DefaultName, options.OpenBaoProfile,
+            options.TimeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
+        ControlEndpoint? control = null;
+        try
+        {
+            control = await ControlEndpoint.StartAsync([openBao], loggerFactory, cancellationToken).ConfigureAwait(false);
+            var secretIdPath = Path.Combine(dataDirectory, SecretIdFileName);
+            await PrivateFile.WriteAsync(secretIdPath, openBao.SecretId, cancellationToken).ConfigureAwait(false);
+            loggerFactory.CreateLogger<SandboxHost>().LogInformation(
+                "Sandbox started: control endpoint {ControlUrl}, secret ID file {SecretIdPath}", control.Url, secretIdPath);
+            return new SandboxHost(openBao, control, secretIdPath);
+        }
+        catch
+        {
+            if (control is not null)
+            {
+                await control.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await openBao.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the manifest as indented JSON, mode 0600 (it holds a root token under <c>sandbox_admin</c>):
+    /// <c>{"control_url": ..., "openbao": {"plugin_type", "plugin_name", "configuration": {...}},
+    /// "sandbox_admin": {"openbao": {"root_token", "control_url"}}}</c>.
+    /// </summary>
+    public Task WriteManifestAsync(string path, CancellationToken cancellationToken = default) =>
+        PrivateFile.WriteAsync(path, _manifest.ToJsonString(s_indented) + "\n", cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _control.DisposeAsync().ConfigureAwait(false);
+        await OpenBao.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.OpenBao;
+
+namespace OpenKcm.Sandbox;
+
+/// <summary>
+/// The manifest: one entry per emulator, keyed by emulator name, each in the console wizard's JSON import shape
+/// (<c>plugin_type</c>, <c>plugin_name</c>, <c>configuration</c>) so it can be pasted as is; plus <c>control_url</c>,
+/// and <c>sandbox_admin</c> with what only tools should use (root tokens), kept out of the import entries.
+/// </summary>
+internal static class SandboxManifest
+{
+    public static JsonObject Build(Uri controlUrl, OpenBaoEmulator openBao, string secretIdPath) => new()
+    {
+        ["control_url"] = controlUrl.ToString(),
+        [openBao.Name] = new JsonObject
+        {
+            ["plugin_type"] = "openbao",
+            ["plugin_name"] = "sandbox_" + openBao.Name,
+            ["configuration"] = new JsonObject
+            {
+                ["vault_address"] = openBao.BaseAddress.GetLeftPart(UriPartial.Authority),
+                ["auth_method"] = "approle",
+                ["role_id"] = openBao.RoleId,
+                ["secret_id_path"] = secretIdPath,
+                ["mount_path"] = OpenBaoEmulator.MountPath,
+                ["key_name"] = OpenBaoEmulator.KeyName,
+            },
+        },
+        ["sandbox_admin"] = new JsonObject
+        {
+            [openBao.Name] = new JsonObject
+            {
+                ["root_token"] = openBao.RootToken,
+                ["control_url"] = new Uri(controlUrl, openBao.Name).ToString(),
+            },
+        },
+    };
+}
