@@ -1,0 +1,27 @@
+namespace OpenKcm.Core.Audit;
+
+/// <summary>
+/// The audited action names, <c>area.verb</c>, so the audit page can filter by prefix (<c>keystore.</c>,
+/// <c>secret.</c>). Other components may use their own names in the same shape.
+/// </summary>
+public static class AuditActions
+{
+    public const string SignIn = "auth.sign_in";
+    public const string SignInFailed = "auth.sign_in_failed";
+    public const string UserCreate = "user.create";
+    public const string UserRolesChanged = "user.roles_changed";
+    public const string TenantCreate = "tenant.create";
+    public const string KeystoreCreate = "keystore.create";
+    public const string KeystoreUpdate = "keystore.update";
+    public const string KeystoreTest = "keystore.test";
+    public const string KeystoreActivate = "keystore.activate";
+    public const string KeystoreSuspend = "keystore.suspend";
+    public const string KeystoreResume = "keystore.resume";
+    public const string KeystoreRetire = "keystore.retire";
+    public const string KeystoreRollback = "keystore.rollback";
+    public const string KeystoreExport = "keystore.export";
+    public const string KeystoreOperation = "keystore.operation";
+    public const string SecretWrite = "secret.write";
+    public const string SecretUse = "secret.use";
+    public const string SecretRewrap = "secret.rewrap";
+}
