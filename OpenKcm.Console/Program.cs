@@ -1,9 +1,13 @@
+using OpenKcm.Console;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddOperatorConfigurationFile();
+builder.AddConsoleServices();
+
 var app = builder.Build();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapRazorComponents<OpenKcm.Console.Components.App>().AddInteractiveServerRenderMode();
+app.UseConsolePipeline();
+app.MapConsoleEndpoints();
 app.Run();
 
+/// <summary>Entry point; public so the e2e and component tests can host the real application.</summary>
 public partial class Program;

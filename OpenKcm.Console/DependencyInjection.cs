@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpenKcm.Console.Components;
+using OpenKcm.Console.Data;
+using OpenKcm.Console.Identity;
+using OpenKcm.Console.Infrastructure;
+using OpenKcm.Console.Sandbox;
+using OpenKcm.Core;
+using OpenKcm.Core.Health;
+using OpenKcm.Providers;
+using Radzen;
+
+namespace OpenKcm.Console;
+
+/// <summary>The console's composition root: services, middleware pipeline and endpoints.</summary>
+public static class DependencyInjection
+{
+    public static WebApplicationBuilder AddOperatorConfigurationFile(this WebApplicationBuilder builder)
+    {
+        OperatorConfiguration.Add(builder);
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddConsoleServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var dataDirectory = ConsoleOptions.ResolveDataDirectory(configuration, builder.Environment);
+        Directory.CreateDirectory(dataDirectory);
+        var connectionString = configuration.GetConnectionString("OpenKcm") ?? $"Data Source={Path.Combine(dataDirectory, "openkcm.db")}";
+
+        services.Configure<ConsoleOptions>(configuration.GetSection(ConsoleOptions.Section));
+        services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
+
+        services.AddOpenKcmCore(o =>
+        {
+            o.DataDirectory = dataDirectory;
+            o.ConnectionString = connectionString;
+        });
+        // Hosted services start in registration order: Core's initializer (migrations, default tenant) first, then
+        // the Identity schema and bootstrap administrator, then the sandbox, then the health monitor.
+        services.AddHostedService<DatabaseStartup>();
+        services.AddKeystoreProviders();
+
+        AddIdentity(services, connectionString, builder.Environment);
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentActor>();
+
+        if (SandboxHostedService.IsEnabled(configuration, builder.Environment))
+        {
+            services.AddSingleton<SandboxHostedService>();
+            services.AddHostedService(sp => sp.GetRequiredService<SandboxHostedService>());
+        }
+
+        services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
+
+        return builder;
+    }
+
+    private static void AddIdentity(IServiceCollection services, string connectionString, IHostEnvironment environment)
+    {
+        services.AddDbContext<ConsoleIdentityDbContext>(o => o.UseSqlite(connectionString,
+            sqlite => sqlite.MigrationsHistoryTable(ConsoleIdentityDbContext.HistoryTable)));
+
+        services.AddIdentity<ConsoleUser, IdentityRole>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.SignIn.RequireConfirmedAccount = false;
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = true;
+                o.Password.RequireLowercase = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddEntityFrameworkStores<ConsoleIdentityDbContext>()
+            .AddDefaultTokenProviders();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "openkcm.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+
+        // Role or lock changes must reach open circuits and other sessions quickly, not after 30 minutes.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddAuthorization(Policies.Configure);
+        services.AddSingleton<FirstRunService>();
+        services.AddScoped<UserAdministration>();
+        services.AddScoped<OpenKcm.Console.Keystores.KeystoreSetupService>();
+    }
+
+    public static WebApplication UseConsolePipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapConsoleEndpoints(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

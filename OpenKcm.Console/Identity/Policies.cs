@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace OpenKcm.Console.Identity;
+
+/// <summary>Authorization policies by capability; pages and endpoints name these, never roles directly.</summary>
+public static class Policies
+{
+    public const string ViewDashboard = nameof(ViewDashboard);
+    public const string ManageKeystores = nameof(ManageKeystores);
+    public const string ViewAudit = nameof(ViewAudit);
+    public const string ManageUsers = nameof(ManageUsers);
+    public const string ManageTenants = nameof(ManageTenants);
+
+    public static void Configure(AuthorizationOptions options)
+    {
+        // Every endpoint requires an authenticated user unless it opts out with [AllowAnonymous].
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        options.AddPolicy(ViewDashboard, p => p.RequireRole(Roles.All.ToArray()));
+        options.AddPolicy(ManageKeystores, p => p.RequireRole(Roles.Administrator, Roles.KeyAdministrator));
+        options.AddPolicy(ViewAudit, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
+        options.AddPolicy(ManageUsers, p => p.RequireRole(Roles.Administrator));
+        options.AddPolicy(ManageTenants, p => p.RequireRole(Roles.Administrator));
+    }
+}
