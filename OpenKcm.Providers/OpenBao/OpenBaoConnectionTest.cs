@@ -334,8 +334,11 @@ internal sealed class OpenBaoConnectionTest
                 };
             case KeystoreErrorKind.PermissionDenied:
                 var (capability, path) = ex.Permission?.Split(" on ", 2) is [var c, var p2] ? (c, p2) : ("update", guidance.KeyPath);
+                var typo = checkId is OpenBaoCheckIds.KeyAccess or OpenBaoCheckIds.EncryptDecrypt
+                    ? "\nIf mount_path or key_name is mistyped, correct it instead."
+                    : "";
                 return $"Add this to the policy {guidance.PolicyName} (then {guidance.WritePolicyCommand()}):\n"
-                    + OpenBaoGuidance.PolicyLine(path, capability);
+                    + OpenBaoGuidance.PolicyLine(path, capability) + typo;
             case KeystoreErrorKind.KeyNotFound when ex.Message.Contains("No secrets engine", StringComparison.Ordinal):
                 return $"Enable transit at {guidance.Mount}/ and create the key:\n{guidance.EnableTransitCommand()}\n{guidance.CreateKeyCommand()}";
             case KeystoreErrorKind.KeyNotFound:
