@@ -81,7 +81,7 @@ public sealed class AuditLog : IHostedService, IAsyncDisposable
         }
 
         EnsureStarted();
-        var pending = new PendingAppend(records, _time.GetUtcNow());
+        var pending = new PendingAppend([.. records], _time.GetUtcNow());
         if (!_channel.Writer.TryWrite(pending))
         {
             throw new AuditWriteException("The audit log is stopped, so the action cannot be recorded and was not performed.");

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using OpenKcm.Core.Data;
 
 namespace OpenKcm.Core.Audit;
@@ -22,7 +21,7 @@ internal static class AuditedCommit
             // Once audited, commit regardless of the caller's token: a half-cancelled change would contradict its entry.
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        catch (Exception ex)
         {
             var failures = records
                 .Select(r => r with

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenKcm.Core.Plugins;
@@ -94,7 +95,7 @@ public static class KeystoreJson
             writer.WriteEndObject();
         }
 
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static KeystoreImport ParseRoot(JsonElement root, PluginRegistry registry)

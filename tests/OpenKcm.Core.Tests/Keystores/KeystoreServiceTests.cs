@@ -117,6 +117,34 @@ public sealed class KeystoreServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateDraftAsync_CommitFailsAfterTheAuditEntry_RecordsTheFailureToo()
+    {
+        await _ctx.ExecuteSqlAsync("CREATE TRIGGER fail_keystores BEFORE INSERT ON keystores BEGIN SELECT RAISE(ABORT, 'io error'); END;");
+
+        await Assert.ThrowsAnyAsync<Microsoft.EntityFrameworkCore.DbUpdateException>(() =>
+            _ctx.Keystores.CreateDraftAsync(Draft("primary_fake_kms"), CoreTestContext.Admin, CancellationToken.None));
+
+        var entries = await _ctx.AuditEntriesAsync(AuditActions.KeystoreCreate);
+        Assert.Equal([AuditOutcome.Failure, AuditOutcome.Success], entries.Select(e => e.Outcome));
+        Assert.Contains("not committed", entries[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await _ctx.CountAsync("stored_secrets"));
+    }
+
+    [Fact]
+    public async Task SaveVersionAsync_KeystoreChangedMeanwhile_ThrowsConcurrentChangeAndSavesNothing()
+    {
+        var keystore = await CreateAsync("primary_fake_kms");
+        var current = (await _ctx.Keystores.GetVersionAsync(keystore.Id, 1, CancellationToken.None))!;
+        _ctx.Plugin.DuringValidate = () => _ctx.ExecuteSql("UPDATE keystores SET revision = revision + 1");
+
+        var ex = await Assert.ThrowsAsync<KeystoreCommandException>(() => _ctx.Keystores.SaveVersionAsync(
+            keystore.Id, current.Settings.With("region", "eu-west-1"), null, CoreTestContext.Admin, CancellationToken.None));
+
+        Assert.Equal(KeystoreCommandError.ConcurrentChange, ex.Error);
+        Assert.Equal(1, await _ctx.CountAsync("keystore_versions"));
+    }
+
+    [Fact]
     public async Task SaveVersionAsync_NothingChanged_CreatesNoVersion()
     {
         var keystore = await CreateAsync("primary_fake_kms");

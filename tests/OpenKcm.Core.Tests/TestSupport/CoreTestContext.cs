@@ -94,6 +94,16 @@ internal sealed class CoreTestContext : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Synchronous <see cref="ExecuteSqlAsync"/>, for hooks that run inside synchronous plugin calls.</summary>
+    public int ExecuteSql(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
     public async Task<long> CountAsync(string table)
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");

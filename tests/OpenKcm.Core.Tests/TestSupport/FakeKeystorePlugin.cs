@@ -36,8 +36,14 @@ public sealed class FakeKeystorePlugin : IKeystorePlugin
         DefaultThresholds = new HealthThresholds { WarningLatency = TimeSpan.FromMilliseconds(100) },
     };
 
-    public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet) =>
-        settings.Get("region") == "nowhere" ? [new FieldError("region", "No such region.")] : [];
+    /// <summary>Runs inside <see cref="Validate"/>: lets a test change the database between a command's read and its write.</summary>
+    public Action? DuringValidate { get; set; }
+
+    public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet)
+    {
+        DuringValidate?.Invoke();
+        return settings.Get("region") == "nowhere" ? [new FieldError("region", "No such region.")] : [];
+    }
 
     public PermissionGuidance GetPermissionGuidance(KeystoreSettings settings) =>
         new() { Summary = "none", Blocks = [] };
