@@ -57,6 +57,7 @@ public static class DependencyInjection
         }
 
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
+        services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
 
         return builder;
     }
