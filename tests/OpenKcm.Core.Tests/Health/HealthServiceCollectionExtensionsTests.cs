@@ -22,7 +22,7 @@ public sealed class HealthServiceCollectionExtensionsTests
         var monitor = provider.GetRequiredService<KeystoreHealthMonitor>();
 
         Assert.Same(monitor, provider.GetRequiredService<IKeystoreHealthRecorder>());
-        Assert.Contains(monitor, provider.GetServices<IHostedService>());
+        Assert.Same(monitor, Assert.Single(provider.GetServices<IHostedService>()));
         Assert.NotNull(provider.GetRequiredService<KeyOperationRouter>());
         Assert.Same(provider.GetRequiredService<HealthFeed>(), provider.GetRequiredService<HealthFeed>());
         Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<HealthOptions>>().Value.ProbeInterval);

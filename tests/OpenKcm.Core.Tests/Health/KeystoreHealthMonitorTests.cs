@@ -108,7 +108,7 @@ public sealed class KeystoreHealthMonitorTests
     [Fact]
     public async Task Monitor_HangingProbe_TimesOutWithoutDelayingOtherKeystore()
     {
-        await using var h = new MonitorHarness();
+        await using var h = new MonitorHarness(MonitorHarness.ShortProbeTimeout);
         var hanging = TestKeystores.Create("hanging");
         var healthy = TestKeystores.Create("healthy");
         h.Catalog.SetActive(hanging, healthy);
@@ -132,7 +132,7 @@ public sealed class KeystoreHealthMonitorTests
     [Fact]
     public async Task Monitor_ProbeIgnoresCancellation_NoNewProbeStartsUntilItReturns()
     {
-        await using var h = new MonitorHarness();
+        await using var h = new MonitorHarness(MonitorHarness.ShortProbeTimeout);
         var keystore = TestKeystores.Create("stuck");
         h.Catalog.SetActive(keystore);
         var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

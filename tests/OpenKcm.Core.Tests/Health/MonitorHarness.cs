@@ -12,6 +12,19 @@ public sealed class MonitorHarness : IAsyncDisposable
 {
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The harness moves the fake clock in whole probe intervals while real work (connects on the thread pool) is
+    /// still running, so a short probe timeout would fire spuriously; tests about timeouts pass their own.
+    /// </summary>
+    public static readonly HealthThresholds DefaultThresholds = new()
+    {
+        WarningLatency = TimeSpan.FromMilliseconds(500),
+        CriticalAfterConsecutiveFailures = 3,
+        ProbeTimeout = TimeSpan.FromHours(1),
+    };
+
+    public static readonly HealthThresholds ShortProbeTimeout = DefaultThresholds with { ProbeTimeout = TimeSpan.FromSeconds(5) };
+
     public MonitorHarness(HealthThresholds? thresholds = null, Action<HealthOptions>? configure = null)
     {
         var options = new HealthOptions
@@ -22,12 +35,7 @@ public sealed class MonitorHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
 
-        Plugin = new FakeKeystorePlugin(thresholds: thresholds ?? new HealthThresholds
-        {
-            WarningLatency = TimeSpan.FromMilliseconds(500),
-            CriticalAfterConsecutiveFailures = 3,
-            ProbeTimeout = TimeSpan.FromSeconds(5),
-        });
+        Plugin = new FakeKeystorePlugin(thresholds: thresholds ?? DefaultThresholds);
         var registry = new PluginRegistry([Plugin]);
         Connections = new KeystoreConnectionManager(
             Catalog, registry, Clock, Options.Create(new KeyOperationOptions()), NullLogger<KeystoreConnectionManager>.Instance);
