@@ -63,7 +63,8 @@ internal sealed class VaultCore
     public VaultNamespace? FindNamespace(string path) => _namespaces.GetValueOrDefault(path);
 
     public IEnumerable<VaultNamespace> ChildrenOf(VaultNamespace parent) =>
-        _namespaces.Values.Where(ns => !ns.IsRoot && ns.Path.StartsWith(parent.Path, StringComparison.Ordinal)
+        _namespaces.Values.Where(ns => ns.Path.Length > parent.Path.Length
+            && ns.Path.StartsWith(parent.Path, StringComparison.Ordinal)
             && ns.Path.AsSpan(parent.Path.Length).TrimEnd('/').IndexOf('/') < 0);
 
     /// <summary>Deletes a namespace with its descendants and revokes their tokens.</summary>
