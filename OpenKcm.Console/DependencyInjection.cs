@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenKcm.Console.Components;
@@ -26,7 +27,6 @@ public static class DependencyInjection
         var services = builder.Services;
         var configuration = builder.Configuration;
         var dataDirectory = ConsoleOptions.ResolveDataDirectory(configuration, builder.Environment);
-        Directory.CreateDirectory(dataDirectory);
         var connectionString = configuration.GetConnectionString("OpenKcm") ?? $"Data Source={Path.Combine(dataDirectory, "openkcm.db")}";
 
         services.Configure<ConsoleOptions>(configuration.GetSection(ConsoleOptions.Section));
@@ -43,6 +43,12 @@ public static class DependencyInjection
         services.AddKeystoreProviders();
 
         AddIdentity(services, connectionString, builder.Environment);
+
+        // Cookie and antiforgery keys live with the rest of the console's state, so sign-ins survive a restart.
+        // Core creates the data directory with mode 0700 on start-up; the key ring inherits that protection.
+        services.AddDataProtection()
+            .SetApplicationName("OpenKcm.Console")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection-keys")));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
