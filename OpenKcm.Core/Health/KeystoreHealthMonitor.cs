@@ -43,6 +43,9 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     // Touched only by ExecuteAsync (one logical thread), so not under _lock.
     private readonly Dictionary<Guid, ProbeLoop> _loops = [];
 
+    // Cancelled loops still finishing (a probe that ignores cancellation gets up to its timeout); awaited on stop.
+    private readonly List<ProbeLoop> _stopping = [];
+
     // A set signal means "re-read the catalog"; capacity 1 so any number of events collapse into one re-read.
     private readonly Channel<bool> _refreshSignal = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -73,21 +76,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     {
         ArgumentNullException.ThrowIfNull(keystore);
         ArgumentNullException.ThrowIfNull(observation);
-        bool unknownKeystore;
-        lock (_lock)
-        {
-            unknownKeystore = !_states.TryGetValue(keystore.Id, out var state);
-            if (state is null)
-            {
-                state = new KeystoreHealthState(keystore, ThresholdsFor(keystore));
-                _states.Add(keystore.Id, state);
-            }
-
-            state.Apply(observation, _options);
-            PublishLocked(state);
-        }
-
-        if (unknownKeystore)
+        if (Observe(keystore, observation, addIfUnknown: true))
         {
             _refreshSignal.Writer.TryWrite(true);
         }
@@ -115,8 +104,35 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         }
         finally
         {
-            await StopLoopsAsync([.. _loops.Values]).ConfigureAwait(false);
+            await StopLoopsAsync([.. _loops.Values, .. _stopping]).ConfigureAwait(false);
             _loops.Clear();
+            _stopping.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Applies one result and publishes; returns true when the keystore was not tracked before. Probe results pass
+    /// addIfUnknown false: a probe that finishes just after its keystore was removed must not bring it back.
+    /// </summary>
+    private bool Observe(ActiveKeystore keystore, HealthObservation observation, bool addIfUnknown)
+    {
+        lock (_lock)
+        {
+            var unknown = !_states.TryGetValue(keystore.Id, out var state);
+            if (state is null)
+            {
+                if (!addIfUnknown)
+                {
+                    return false;
+                }
+
+                state = new KeystoreHealthState(keystore, ThresholdsFor(keystore));
+                _states.Add(keystore.Id, state);
+            }
+
+            state.Apply(observation, _options);
+            PublishLocked(state);
+            return unknown;
         }
     }
 
@@ -153,10 +169,18 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         var stale = _loops.Values
             .Where(l => !activeById.TryGetValue(l.Keystore.Id, out var k) || k.Version != l.Keystore.Version || k.Kind != l.Keystore.Kind)
             .ToList();
-        await StopLoopsAsync(stale).ConfigureAwait(false);
+        // Cancelled but not awaited here: a stuck probe must not delay picking up the other changes.
+        foreach (var done in _stopping.Where(l => l.IsCompleted).ToList())
+        {
+            await done.DisposeAsync().ConfigureAwait(false);
+            _stopping.Remove(done);
+        }
+
         foreach (var loop in stale)
         {
+            loop.Cancel();
             _loops.Remove(loop.Keystore.Id);
+            _stopping.Add(loop);
         }
 
         lock (_lock)
@@ -219,12 +243,12 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                 {
                     var elapsed = _timeProvider.GetElapsedTime(last.StartedAt);
                     var now = _timeProvider.GetUtcNow();
-                    Record(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, elapsed, new KeystoreHealthError
+                    Observe(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, elapsed, new KeystoreHealthError
                     {
                         Kind = KeystoreErrorKind.TimedOut,
                         Message = $"The previous probe has still not returned after {elapsed.TotalSeconds:0.#} s; no new probe starts until it does.",
                         At = now,
-                    }));
+                    }), addIfUnknown: false);
                 }
                 else
                 {
@@ -275,7 +299,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         {
             // WaitAsync with its own timeout: a plugin that ignores cancellation still cannot hold this loop.
             var latency = await probe.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            Record(keystore, HealthObservation.Success(HealthObservationSource.Probe, _timeProvider.GetUtcNow(), latency));
+            Observe(keystore, HealthObservation.Success(HealthObservationSource.Probe, _timeProvider.GetUtcNow(), latency), addIfUnknown: false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -288,7 +312,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                     At = now,
                 }
                 : KeystoreHealthError.FromException(ex, now);
-            Record(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, _timeProvider.GetElapsedTime(startedAt), error));
+            Observe(keystore, HealthObservation.Failure(HealthObservationSource.Probe, now, _timeProvider.GetElapsedTime(startedAt), error), addIfUnknown: false);
         }
         finally
         {
@@ -371,6 +395,8 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
 
         public static ProbeLoop Start(KeystoreHealthMonitor monitor, ActiveKeystore keystore, CancellationToken stoppingToken) =>
             new(monitor, keystore, stoppingToken);
+
+        public bool IsCompleted => _task.IsCompleted;
 
         public void Cancel() => _cts.Cancel();
 

@@ -151,6 +151,29 @@ public sealed class KeystoreHealthMonitorTests
     }
 
     [Fact]
+    public async Task Monitor_StuckProbeDuringVersionChange_DoesNotDelayOtherChanges()
+    {
+        await using var h = new MonitorHarness(MonitorHarness.ShortProbeTimeout);
+        var stuckV1 = TestKeystores.Create("stuck");
+        var added = TestKeystores.Create("added");
+        h.Catalog.SetActive(stuckV1);
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Plugin.OnProbe = (settings, _) => settings.Get(TestKeystores.NameField) == "stuck" && settings.GetInt(TestKeystores.VersionField) == 1
+            ? stuck.Task // ignores cancellation
+            : Task.CompletedTask;
+        await h.StartAsync();
+        await Eventually.UntilAsync(() => h.Plugin.ConnectionsFor("stuck").Sum(c => c.ProbeCalls) == 1, "the version 1 probe hangs");
+
+        h.Catalog.SetActive(TestKeystores.NextVersion(stuckV1), added);
+        await Eventually.UntilAsync(
+            () => h.Health(added.Id)?.Status == KeystoreHealthStatus.Healthy && h.Health(stuckV1.Id)?.Status == KeystoreHealthStatus.Healthy,
+            "the new keystore and the new version are probed while the old probe still hangs");
+        stuck.SetResult();
+
+        Assert.Equal(2, h.Health(stuckV1.Id)!.Version);
+    }
+
+    [Fact]
     public async Task Monitor_ConnectFails_CountsAsFailedProbeWithTheConnectError()
     {
         await using var h = new MonitorHarness();
