@@ -21,13 +21,15 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
     public const string RoleName = "openkcm-service";
 
     private readonly EmulatorListener _listener;
+    private readonly OpenBaoHttpHandler _handler;
 
-    private OpenBaoEmulator(string name, OpenBaoProfile profile, EmulatorListener listener, EmulatorFaults faults,
-        OpenBaoNodeState node, (string RootToken, string RoleId, string SecretId) seed)
+    private OpenBaoEmulator(string name, OpenBaoProfile profile, EmulatorListener listener, OpenBaoHttpHandler handler,
+        EmulatorFaults faults, OpenBaoNodeState node, (string RootToken, string RoleId, string SecretId) seed)
     {
         Name = name;
         Profile = profile;
         _listener = listener;
+        _handler = handler;
         Faults = faults;
         Node = node;
         (RootToken, RoleId, SecretId) = seed;
@@ -59,6 +61,9 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
     /// <param name="namespace">An <c>X-Vault-Namespace</c> for every request, or <c>null</c> for the root namespace.</param>
     public OpenBaoAdminClient CreateAdminClient(string? @namespace = null) => new(BaseAddress, RootToken, @namespace);
 
+    /// <summary>Requests being handled right now, including those held by injected latency.</summary>
+    internal int InFlightRequests => _handler.InFlight;
+
     public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     internal static async Task<OpenBaoEmulator> StartAsync(
@@ -81,6 +86,6 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
             throw;
         }
 
-        return new OpenBaoEmulator(name, profile, listener, faults, node, seed);
+        return new OpenBaoEmulator(name, profile, listener, handler, faults, node, seed);
     }
 }

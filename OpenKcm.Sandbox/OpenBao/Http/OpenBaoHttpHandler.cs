@@ -16,7 +16,25 @@ namespace OpenKcm.Sandbox.OpenBao.Http;
 /// </summary>
 internal sealed class OpenBaoHttpHandler(VaultCore core, EmulatorFaults faults, OpenBaoNodeState node, ILogger logger)
 {
+    private int _inFlight;
+
+    /// <summary>Requests being handled right now (including those waiting on injected latency).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await HandleCoreAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
     {
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
