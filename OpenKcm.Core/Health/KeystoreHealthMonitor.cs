@@ -94,7 +94,17 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RefreshAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RefreshAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // An exception escaping ExecuteAsync stops the host by default; the probes already running are
+                    // better than a console that is down.
+                    _logger.LogError(ex, "Applying the active keystores to health monitoring failed; retrying at the next refresh.");
+                }
+
                 await WaitForRefreshAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -165,17 +175,16 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
 
         _connections.Reconcile(active);
         var activeById = active.ToDictionary(k => k.Id);
-
         var stale = _loops.Values
             .Where(l => !activeById.TryGetValue(l.Keystore.Id, out var k) || k.Version != l.Keystore.Version || k.Kind != l.Keystore.Kind)
             .ToList();
-        // Cancelled but not awaited here: a stuck probe must not delay picking up the other changes.
         foreach (var done in _stopping.Where(l => l.IsCompleted).ToList())
         {
             await done.DisposeAsync().ConfigureAwait(false);
             _stopping.Remove(done);
         }
 
+        // Cancelled but not awaited here: a stuck probe must not delay picking up the other changes.
         foreach (var loop in stale)
         {
             loop.Cancel();

@@ -174,6 +174,22 @@ public sealed class KeystoreHealthMonitorTests
     }
 
     [Fact]
+    public async Task Monitor_CatalogReadFails_KeepsRunningAndRecoversOnNextChange()
+    {
+        await using var h = new MonitorHarness();
+        h.Catalog.FailWith = new InvalidOperationException("Database is locked.");
+        await h.StartAsync();
+        await Eventually.UntilAsync(() => h.Catalog.Reads >= 1, "the monitor tries to read the catalog");
+
+        h.Catalog.FailWith = null;
+        var keystore = TestKeystores.Create("late");
+        h.Catalog.SetActive(keystore);
+        await Eventually.UntilAsync(() => h.Health(keystore.Id)?.Status == KeystoreHealthStatus.Healthy, "the keystore is probed after the change");
+
+        Assert.False(h.Monitor.ExecuteTask!.IsCompleted);
+    }
+
+    [Fact]
     public async Task Monitor_ConnectFails_CountsAsFailedProbeWithTheConnectError()
     {
         await using var h = new MonitorHarness();
