@@ -17,21 +17,16 @@ internal static class AppRoleSecretSource
     public static async Task<SecretValue> GetAsync(
         OpenBaoConfiguration configuration, ISecretResolver secrets, CancellationToken cancellationToken)
     {
-        var stored = await secrets.GetAsync(OpenBaoFieldNames.SecretId, cancellationToken).ConfigureAwait(false);
-        if (configuration.SecretIdPath is not { } path)
+        // With a file configured the vault is not asked at all: every resolution is an audited secret use.
+        // (Validate already refuses a stored secret_id next to secret_id_path.)
+        if (configuration.SecretIdPath is { } path)
         {
-            return stored ?? throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration,
+            return await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await secrets.GetAsync(OpenBaoFieldNames.SecretId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration,
                 "No secret ID is stored and no secret ID file (secret_id_path) is set.");
-        }
-
-        if (stored is not null)
-        {
-            stored.Dispose();
-            throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration,
-                "Both a stored secret ID and a secret ID file (secret_id_path) are set; keep only one.");
-        }
-
-        return await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when <paramref name="ex"/> came from reading secret_id_path (not from OpenBao).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Vault;
 
@@ -17,6 +18,7 @@ internal sealed class OpenBaoConnectionTest
     private readonly ISecretResolver _secrets;
     private readonly TimeProvider _time;
     private readonly OpenBaoOptions _options;
+    private readonly ILogger _logger;
 
     private OpenBaoConfiguration? _configuration;
     private OpenBaoGuidance? _guidance;
@@ -24,8 +26,10 @@ internal sealed class OpenBaoConnectionTest
     private VaultAuth? _auth;
 
     public OpenBaoConnectionTest(
-        OpenBaoPlugin plugin, KeystoreSettings settings, ISecretResolver secrets, TimeProvider time, OpenBaoOptions options)
+        OpenBaoPlugin plugin, KeystoreSettings settings, ISecretResolver secrets, TimeProvider time, OpenBaoOptions options,
+        ILogger logger)
     {
+        _logger = logger;
         _plugin = plugin;
         _settings = settings;
         _secrets = secrets;
@@ -96,6 +100,15 @@ internal sealed class OpenBaoConnectionTest
                 $"Test Connection did not finish within {VaultErrors.Format(_options.TestConnectionTimeout)}.",
                 "OpenBao or the network is too slow: check the server's load, its storage and audit devices (OpenBao stops "
                 + "answering when no audit device can record a request), and the network between the console and OpenBao.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A defect or a failing credential vault, not a keystore answer: show it as this check's failure rather
+            // than breaking the whole run; the details go to the log (exception messages here carry no secrets).
+            _logger.LogError(ex, "Test Connection check {CheckId} stopped with an unexpected error.", id);
+            step = new CheckStep(CheckOutcome.Failed,
+                $"The check stopped with an unexpected error ({ex.GetType().Name}); the console log has the details.",
+                "Test again; if it persists, report it with the console log.");
         }
 
         return new CheckResult(id, step.Outcome, _time.GetElapsedTime(started), step.Detail, step.Remedy) { ErrorKind = step.ErrorKind };

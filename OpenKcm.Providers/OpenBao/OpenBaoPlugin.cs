@@ -168,7 +168,7 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
 
     public IAsyncEnumerable<CheckResult> TestConnectionAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-        new OpenBaoConnectionTest(this, settings, secrets, _time, _options).RunAsync(cancellationToken);
+        new OpenBaoConnectionTest(this, settings, secrets, _time, _options, _logger).RunAsync(cancellationToken);
 
     public async Task<IKeystoreConnection> ConnectAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken)

@@ -210,6 +210,23 @@ public sealed class OpenBaoConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Operations_RenewalRefused_LogInAgain()
+    {
+        var policy = OpenBaoTestSettings.Plugin().GetPermissionGuidance(OpenBaoTestSettings.Seed()).Blocks[0].Content
+            .Replace(OpenBaoGuidance.PolicyLine("auth/token/renew-self", "update"), "", StringComparison.Ordinal);
+        var role = await _sandbox.CreateRoleAsync("no-renew", policy, tokenTtl: TimeSpan.FromMinutes(30));
+        await using var connection = await ConnectAsync(_sandbox.Settings().With(OpenBaoFieldNames.RoleId, role.RoleId), role.SecretId);
+        var first = connection.Tokens.Current!.Token;
+
+        _time.Advance(TimeSpan.FromMinutes(21));
+        await connection.ProbeAsync(CancellationToken.None);
+
+        Assert.Equal(2, connection.Tokens.Logins);
+        Assert.Equal(0, connection.Tokens.Renewals);
+        Assert.NotEqual(first, connection.Tokens.Current!.Token);
+    }
+
+    [Fact]
     public async Task Operations_NonRenewableToken_LogInAgainBeforeExpiry()
     {
         using (var admin = _sandbox.Admin())
@@ -225,6 +242,33 @@ public sealed class OpenBaoConnectionTests : IAsyncLifetime
 
         Assert.Equal(2, connection.Tokens.Logins);
         Assert.Equal(0, connection.Tokens.Renewals);
+    }
+
+    [Fact]
+    public async Task Logs_ThroughLoginRenewalRevocationAndDenial_NeverContainTheTokenOrSecretId()
+    {
+        var logger = new ListLogger<OpenBaoPlugin>();
+        var plugin = OpenBaoTestSettings.Plugin(_time, logger: logger);
+        await using var connection = (OpenBaoConnection)await plugin.ConnectAsync(_sandbox.Settings(), _sandbox.Secrets(), CancellationToken.None);
+        var tokens = new List<string> { connection.Tokens.Current!.Token };
+        _time.Advance(TimeSpan.FromMinutes(41));
+        await connection.ProbeAsync(CancellationToken.None);
+        using (var admin = _sandbox.Admin())
+        {
+            await admin.SendAsync(HttpMethod.Post, "auth/token/revoke", new() { ["token"] = connection.Tokens.Current!.Token });
+        }
+
+        await connection.ProbeAsync(CancellationToken.None);
+        tokens.Add(connection.Tokens.Current!.Token);
+
+        Assert.Equal(1, connection.Tokens.Renewals);
+        Assert.Equal(2, connection.Tokens.Logins);
+        Assert.NotEmpty(logger.Lines);
+        Assert.All(logger.Lines, line =>
+        {
+            Assert.DoesNotContain(_sandbox.Emulator.SecretId, line);
+            Assert.All(tokens, t => Assert.DoesNotContain(t, line));
+        });
     }
 
     [Fact]

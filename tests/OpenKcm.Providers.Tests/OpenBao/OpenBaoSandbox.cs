@@ -28,6 +28,9 @@ internal sealed class OpenBaoSandbox : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>The sandbox's control endpoint: an HTTP server that is not OpenBao.</summary>
+    public Uri ControlUrl => _host.ControlUrl;
+
     /// <summary>The sandbox's secret ID file (mode 0600), as the seed's secret_id_path.</summary>
     public string SecretIdPath => _host.SecretIdPath;
 

@@ -164,6 +164,31 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TestConnection_MountNotEnabled_FailsKeyAccessWithTheEnableCommand()
+    {
+        var settings = _sandbox.Settings().With(OpenBaoFieldNames.MountPath, "tenant-b-keys");
+        var role = await _sandbox.CreateRoleAsync("no-mount", OpenBaoTestSettings.Plugin().GetPermissionGuidance(settings).Blocks[0].Content);
+        settings = settings.With(OpenBaoFieldNames.RoleId, role.RoleId);
+
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, _sandbox.Secrets(role.SecretId));
+
+        var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.KeyAccess, KeystoreErrorKind.KeyNotFound);
+        Assert.Contains("No secrets engine is mounted", failed.Detail);
+        Assert.Contains("bao secrets enable -path=tenant-b-keys transit", failed.Remedy);
+    }
+
+    [Fact]
+    public async Task TestConnection_AddressIsNotOpenBao_FailsServerHealthAsInvalidResponse()
+    {
+        var settings = _sandbox.Settings().With(OpenBaoFieldNames.VaultAddress, _sandbox.ControlUrl.GetLeftPart(UriPartial.Authority));
+
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, _sandbox.Secrets());
+
+        var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.ServerHealth, KeystoreErrorKind.InvalidResponse);
+        Assert.Contains("vault_address", failed.Remedy);
+    }
+
+    [Fact]
     public async Task TestConnection_KeyReadDenied_FailsKeyAccessNamingThePolicyLine()
     {
         var role = await _sandbox.CreateRoleAsync("no-read", PolicyWithout("openkcm-keys/keys/customer-master-key"));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.OpenBao;
 
@@ -19,9 +20,10 @@ internal static class OpenBaoTestSettings
             .Add(OpenBaoFieldNames.MountPath, "openkcm-keys")
             .Add(OpenBaoFieldNames.KeyName, "customer-master-key"));
 
-    public static OpenBaoPlugin Plugin(TimeProvider? time = null, OpenBaoOptions? options = null, OpenBaoHandlerPool? pool = null)
+    public static OpenBaoPlugin Plugin(
+        TimeProvider? time = null, OpenBaoOptions? options = null, OpenBaoHandlerPool? pool = null, ILogger<OpenBaoPlugin>? logger = null)
     {
         options ??= new OpenBaoOptions();
-        return new OpenBaoPlugin(pool ?? new OpenBaoHandlerPool(options), time ?? TimeProvider.System, options);
+        return new OpenBaoPlugin(pool ?? new OpenBaoHandlerPool(options), time ?? TimeProvider.System, options, logger);
     }
 }
