@@ -16,7 +16,9 @@ namespace OpenKcm.Console.Tests;
 /// plans it with <c>JSInterop.Setup</c> and verifies it with <c>JSInterop.VerifyInvoke</c>.</item>
 /// <item><c>Radzen.createChart</c> is planned to return a <see cref="ChartSize"/>-sized rectangle: in loose mode it
 /// would return null and every Radzen chart would throw on first render.</item>
-/// <item>Authorization is on and anonymous by default; call <see cref="SignInAs"/> to be a user with roles.</item>
+/// <item>Authorization is on and anonymous by default; call <see cref="SignInAs"/> to be a user with roles. The
+/// console's policies (<c>AuthorizeView Policy="..."</c>) are then granted exactly as the real policy definitions
+/// grant them to those roles.</item>
 /// </list>
 /// Register the fakes a component under test needs in the derived class's constructor (<c>Services.AddSingleton</c>).
 /// Dispose is the xunit one: bunit's <see cref="BunitContext"/> is <see cref="IAsyncDisposable"/>.
@@ -44,10 +46,14 @@ public abstract class ConsoleTestContext : BunitContext
     /// <summary>The test's authentication state; anonymous until <see cref="SignInAs"/> is called.</summary>
     protected BunitAuthorizationContext Authorization { get; }
 
-    /// <summary>Makes the current user an authenticated <paramref name="userName"/> in <paramref name="roles"/>.</summary>
+    /// <summary>
+    /// Makes the current user an authenticated <paramref name="userName"/> in <paramref name="roles"/> (see
+    /// <c>OpenKcm.Console.Identity.Roles</c>), holding the policies those roles satisfy. Call before rendering.
+    /// </summary>
     protected void SignInAs(string userName, params string[] roles)
     {
         Authorization.SetAuthorized(userName);
         Authorization.SetRoles(roles);
+        Authorization.SetPolicies(ConsolePolicies.SatisfiedBy(roles));
     }
 }

@@ -15,6 +15,7 @@ public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLif
     where TFixture : ConsoleAppFixture
 {
     private readonly List<string> _browserConsole = [];
+    private readonly List<string> _browserErrors = [];
 
     protected BrowserTest(TFixture app)
     {
@@ -29,9 +30,36 @@ public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLif
     public async Task InitializeAsync()
     {
         Page = await App.Context.NewPageAsync();
-        Page.Console += (_, message) => _browserConsole.Add($"{message.Type}: {message.Text}");
-        Page.PageError += (_, error) => _browserConsole.Add($"pageerror: {error}");
+        Page.Console += (_, message) =>
+        {
+            _browserConsole.Add($"{message.Type}: {message.Text} ({message.Location})");
+            // Chromium asks every site for /favicon.ico by itself; the console serves none, and that is no error of a page.
+            if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
+            {
+                _browserErrors.Add($"console error: {message.Text} ({message.Location})");
+            }
+        };
+        Page.PageError += (_, error) =>
+        {
+            _browserConsole.Add($"pageerror: {error}");
+            _browserErrors.Add($"uncaught: {error}");
+        };
+        Page.RequestFailed += (_, request) => _browserErrors.Add($"request failed: {request.Method} {request.Url} {request.Failure}");
+        Page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                _browserErrors.Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+            }
+        };
     }
+
+    /// <summary>
+    /// Fails if, so far in this test, the browser logged an error (a CSP violation, a script exception), a request
+    /// failed or a response was 4xx/5xx.
+    /// </summary>
+    protected void AssertNoBrowserErrors() => Assert.True(_browserErrors.Count == 0,
+        "The browser reported problems:" + Environment.NewLine + string.Join(Environment.NewLine, _browserErrors));
 
     public async Task DisposeAsync() => await Page.CloseAsync();
 
