@@ -4,8 +4,11 @@ using OpenKcm.Core.Plugins;
 
 namespace OpenKcm.Providers.OpenBao;
 
-/// <summary>Validated, normalized OpenBao settings of one keystore version. Immutable.</summary>
-internal sealed class OpenBaoConfiguration
+/// <summary>
+/// Validated, normalized OpenBao settings of one keystore version. Immutable; the owner (a connection or a Test
+/// Connection run) disposes it to release the parsed CA certificates.
+/// </summary>
+internal sealed class OpenBaoConfiguration : IDisposable
 {
     /// <summary>The API base with a trailing slash; requests go to <c>{Address}v1/...</c>.</summary>
     public required Uri Address { get; init; }
@@ -31,6 +34,14 @@ internal sealed class OpenBaoConfiguration
     public string DecryptPath => $"{MountPath}/decrypt/{KeyName}";
 
     public string ListKeysPath => $"{MountPath}/keys";
+
+    public void Dispose()
+    {
+        foreach (var certificate in CaCertificates)
+        {
+            certificate.Dispose();
+        }
+    }
 
     /// <summary>
     /// Parses <paramref name="settings"/>; throws <see cref="KeystoreException"/> (InvalidConfiguration) listing every

@@ -108,6 +108,7 @@ internal sealed class OpenBaoConnection : IKeystoreConnection
         {
             _tokens.Dispose();
             _client.Dispose();
+            _configuration.Dispose();
         }
 
         return ValueTask.CompletedTask;

@@ -69,6 +69,7 @@ internal sealed class OpenBaoConnectionTest
         finally
         {
             _client?.Dispose();
+            _configuration?.Dispose();
         }
     }
 

@@ -186,6 +186,7 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
         {
             tokens.Dispose();
             client.Dispose();
+            configuration.Dispose();
             throw;
         }
     }

@@ -85,7 +85,17 @@ internal sealed class VaultTokenManager : IDisposable
                 }
             }
 
-            return _current = await LoginAsync(afterDenial: false, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return _current = await LoginAsync(afterDenial: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeystoreException ex) when (ex.IsRetryable && lease is not null && !lease.IsExpired(now))
+            {
+                // The planned re-login hit a transient failure, but the current token is still valid: keep using it.
+                _logger.LogWarning("OpenBao login failed ({Kind}); the current token stays valid until {ExpiresAt}.",
+                    ex.Kind, lease.ExpiresAt);
+                return lease;
+            }
         }
         finally
         {
