@@ -13,7 +13,7 @@ internal static class AccountEndpoints
         {
             var actor = CurrentActor.From(context.User);
             await signIn.SignOutAsync();
-            await audit.AppendAsync(new AuditRecord { Action = "auth.sign_out", Outcome = AuditOutcome.Success, Actor = actor }, context.RequestAborted);
+            await audit.AppendAsync(new AuditRecord { Action = AuditActions.SignOut, Outcome = AuditOutcome.Success, Actor = actor }, context.RequestAborted);
             return TypedResults.LocalRedirect("~/account/login");
         });
     }

@@ -32,7 +32,7 @@ public sealed class FirstRunService(IServiceScopeFactory scopes, AuditLog audit,
             {
                 await audit.AppendAsync(new AuditRecord
                 {
-                    Action = "setup.first_admin",
+                    Action = AuditActions.FirstAdministrator,
                     Outcome = AuditOutcome.Denied,
                     Actor = Actor.Component(via),
                     Detail = "First-run setup refused: an administrator already exists.",

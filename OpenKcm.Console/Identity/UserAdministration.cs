@@ -133,7 +133,7 @@ public sealed class UserAdministration(UserManager<ConsoleUser> users, AuditLog 
             await users.UpdateSecurityStampAsync(user);
             await audit.AppendAsync(new AuditRecord
             {
-                Action = locked ? "user.lock" : "user.unlock",
+                Action = locked ? AuditActions.UserLock : AuditActions.UserUnlock,
                 Outcome = AuditOutcome.Success,
                 Actor = actor,
                 Detail = $"{user.Email} {(locked ? "locked" : "unlocked")}.",

@@ -8,8 +8,12 @@ public static class AuditActions
 {
     public const string SignIn = "auth.sign_in";
     public const string SignInFailed = "auth.sign_in_failed";
+    public const string SignOut = "auth.sign_out";
+    public const string FirstAdministrator = "setup.first_admin";
     public const string UserCreate = "user.create";
     public const string UserRolesChanged = "user.roles_changed";
+    public const string UserLock = "user.lock";
+    public const string UserUnlock = "user.unlock";
     public const string TenantCreate = "tenant.create";
     public const string KeystoreCreate = "keystore.create";
     public const string KeystoreUpdate = "keystore.update";
