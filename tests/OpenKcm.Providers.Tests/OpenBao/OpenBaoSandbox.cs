@@ -28,6 +28,9 @@ internal sealed class OpenBaoSandbox : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>The sandbox manifest (its <c>openbao.configuration</c> is what a newcomer imports).</summary>
+    public JsonObject Manifest => _host.Manifest;
+
     /// <summary>The sandbox's control endpoint: an HTTP server that is not OpenBao.</summary>
     public Uri ControlUrl => _host.ControlUrl;
 

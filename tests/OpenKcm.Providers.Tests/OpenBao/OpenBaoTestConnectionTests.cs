@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.OpenBao;
 using OpenKcm.Providers.Tests.Support;
@@ -37,6 +38,17 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
 
         CheckResults.AssertAllPassed(results);
         Assert.Contains(_sandbox.SecretIdPath, results[OpenBaoCheckIds.Authenticate].Detail);
+    }
+
+    [Fact]
+    public async Task TestConnection_SandboxManifestConfiguration_IsValidAndPassesEveryCheck()
+    {
+        var configuration = _sandbox.Manifest["openbao"]!["configuration"]!.AsObject();
+        var settings = new KeystoreSettings(configuration.ToImmutableDictionary(p => p.Key, p => p.Value!.GetValue<string>()));
+        var plugin = OpenBaoTestSettings.Plugin();
+
+        Assert.Empty(plugin.Validate(settings, OpenBaoTestSettings.NoSecrets));
+        CheckResults.AssertAllPassed(await CheckResults.RunAsync(plugin, settings, Core.Vault.InMemorySecretResolver.None));
     }
 
     [Fact]
