@@ -138,10 +138,12 @@ for project in "${projects[@]}"; do
   fi
 
   read -r passed failed skipped < <(read_counters "$trx")
-  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    # dotnet test failed yet no test did: the test host crashed or a fixture could not start.
-    fail "$name exited $status with no failed test: crashed; counted as 1 failed."
-    failed=1
+  # A test host that crashed (or was killed by --blame-hang-timeout) loses the results it had not reported, so the
+  # counters undercount: count the crash itself as one more failure. So does a run that failed with no failed test
+  # (a fixture that could not start, a discovery error).
+  if [ "$status" -ne 0 ] && { [ "$failed" -eq 0 ] || grep -qi 'test run was aborted' "$trx"; }; then
+    fail "$name exited $status: the test host crashed or the run was aborted; counted as 1 more failed."
+    failed=$((failed + 1))
   fi
   summary+=("$(printf '  %-28s passed %4d   failed %3d   skipped %3d   %4s s' "$name" "$passed" "$failed" "$skipped" "$elapsed")")
   total_passed=$((total_passed + passed))
