@@ -303,8 +303,11 @@ internal sealed class VaultClient : IDisposable
             var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
             return VaultResponse.Create((int)response.StatusCode, bytes, RetryAfter(response), response.Headers.Location);
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException
+            && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // Our own per-request timeout fired; depending on the stage (connect, send, read) it surfaces as a
+            // cancellation or as an aborted connection.
             throw VaultErrors.TimedOut(operation, Address, RequestTimeout, ex);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)

@@ -24,8 +24,8 @@ internal static class CheckResults
         var order = OpenBaoPlugin.Checks.Select(c => c.Id).ToList();
         var index = order.IndexOf(id);
         var failed = results[id];
-        Assert.True(failed.Outcome == CheckOutcome.Failed, $"{id}: {failed.Outcome} {failed.Detail}");
-        Assert.Equal(kind, failed.ErrorKind);
+        Assert.True(failed.Outcome == CheckOutcome.Failed && failed.ErrorKind == kind,
+            $"{id}: expected failed with {kind}, got {failed.Outcome} {failed.ErrorKind}: {failed.Detail} ({failed.Duration})");
         Assert.False(string.IsNullOrWhiteSpace(failed.Remedy), $"{id} has no remedy");
         Assert.All(order.Take(index), earlier => Assert.True(
             results[earlier].Outcome is CheckOutcome.Passed or CheckOutcome.Warning, $"{earlier}: {results[earlier].Outcome} {results[earlier].Detail}"));

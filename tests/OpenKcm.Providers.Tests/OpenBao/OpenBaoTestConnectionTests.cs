@@ -72,7 +72,8 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
 
         var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.ServerHealth, KeystoreErrorKind.TimedOut);
         Assert.Contains("300 ms", failed.Detail);
-        Assert.True(failed.Duration >= TimeSpan.FromMilliseconds(300));
+        // Timers may fire a tick early compared with the high-resolution clock that measures the duration.
+        Assert.True(failed.Duration >= TimeSpan.FromMilliseconds(250), $"{failed.Duration}");
     }
 
     [Fact]
