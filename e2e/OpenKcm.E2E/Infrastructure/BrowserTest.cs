@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Playwright;
 
@@ -14,8 +15,9 @@ namespace OpenKcm.E2E.Infrastructure;
 public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : ConsoleAppFixture
 {
-    private readonly List<string> _browserConsole = [];
-    private readonly List<string> _browserErrors = [];
+    // Written from Playwright's event thread while the test runs.
+    private readonly ConcurrentQueue<string> _browserConsole = new();
+    private readonly ConcurrentQueue<string> _browserErrors = new();
 
     protected BrowserTest(TFixture app)
     {
@@ -32,24 +34,24 @@ public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLif
         Page = await App.Context.NewPageAsync();
         Page.Console += (_, message) =>
         {
-            _browserConsole.Add($"{message.Type}: {message.Text} ({message.Location})");
+            _browserConsole.Enqueue($"{message.Type}: {message.Text} ({message.Location})");
             // Chromium asks every site for /favicon.ico by itself; the console serves none, and that is no error of a page.
             if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
             {
-                _browserErrors.Add($"console error: {message.Text} ({message.Location})");
+                _browserErrors.Enqueue($"console error: {message.Text} ({message.Location})");
             }
         };
         Page.PageError += (_, error) =>
         {
-            _browserConsole.Add($"pageerror: {error}");
-            _browserErrors.Add($"uncaught: {error}");
+            _browserConsole.Enqueue($"pageerror: {error}");
+            _browserErrors.Enqueue($"uncaught: {error}");
         };
-        Page.RequestFailed += (_, request) => _browserErrors.Add($"request failed: {request.Method} {request.Url} {request.Failure}");
+        Page.RequestFailed += (_, request) => _browserErrors.Enqueue($"request failed: {request.Method} {request.Url} {request.Failure}");
         Page.Response += (_, response) =>
         {
             if (response.Status >= 400)
             {
-                _browserErrors.Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+                _browserErrors.Enqueue($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
             }
         };
     }
@@ -58,7 +60,7 @@ public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLif
     /// Fails if, so far in this test, the browser logged an error (a CSP violation, a script exception), a request
     /// failed or a response was 4xx/5xx.
     /// </summary>
-    protected void AssertNoBrowserErrors() => Assert.True(_browserErrors.Count == 0,
+    protected void AssertNoBrowserErrors() => Assert.True(_browserErrors.IsEmpty,
         "The browser reported problems:" + Environment.NewLine + string.Join(Environment.NewLine, _browserErrors));
 
     public async Task DisposeAsync() => await Page.CloseAsync();
@@ -72,7 +74,7 @@ public abstract class BrowserTest<TFixture> : IClassFixture<TFixture>, IAsyncLif
         }
         catch (Exception failure)
         {
-            await FailureArtifacts.SaveAsync($"{GetType().Name}.{testName}", Page, failure, _browserConsole, App.ServerLogs);
+            await FailureArtifacts.SaveAsync($"{GetType().Name}.{testName}", Page, failure, [.. _browserConsole], App.ServerLogs);
             throw;
         }
     }

@@ -48,9 +48,6 @@ public class ConsoleAppFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>The console's services (the real ones), for arranging state a journey starts from.</summary>
     public IServiceProvider Services => _factory.Services;
 
-    /// <summary>An absolute URL on the console for <paramref name="relative"/> (e.g. <c>"/account/login"</c>).</summary>
-    public string Url(string relative) => new Uri(BaseAddress, relative).ToString();
-
     /// <summary>Configuration the console starts with; keys as in appsettings.json (<c>OpenKcm:DataDirectory</c>).</summary>
     protected virtual void ConfigureSettings(IDictionary<string, string?> settings)
     {
