@@ -61,7 +61,7 @@ public sealed class SandboxProgramTests : IDisposable
     [Fact]
     public async Task Process_BadArguments_Exits2()
     {
-        using var process = StartSandboxProcess("--manifest");
+        var process = StartSandboxProcess("--manifest");
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(s_timeout);
 
@@ -72,7 +72,7 @@ public sealed class SandboxProgramTests : IDisposable
     [Fact]
     public async Task Process_Sigterm_StopsGracefullyWithExit0()
     {
-        using var process = StartSandboxProcess("--manifest", ManifestPath, "--data-dir", Path.Combine(_directory, "data"));
+        var process = StartSandboxProcess("--manifest", ManifestPath, "--data-dir", Path.Combine(_directory, "data"));
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(s_timeout);
         string? line;
@@ -102,9 +102,14 @@ public sealed class SandboxProgramTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in _started.Where(p => !p.HasExited))
+        foreach (var process in _started)
         {
-            process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
         }
 
         if (Directory.Exists(_directory))
@@ -113,6 +118,7 @@ public sealed class SandboxProgramTests : IDisposable
         }
     }
 
+    /// <summary>Starts the sandbox executable; the test class kills (if needed) and disposes it.</summary>
     private Process StartSandboxProcess(params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
