@@ -30,6 +30,18 @@ public sealed partial class Users
     private IEnumerable<string> RolesOf(UserAdministration.UserRow user) =>
         _editRoles.TryGetValue(user.Id, out var edited) ? edited : user.Roles;
 
+    private void ToggleRole(UserAdministration.UserRow user, string role, bool on)
+    {
+        var roles = RolesOf(user).ToList();
+        roles.Remove(role);
+        if (on)
+        {
+            roles.Add(role);
+        }
+
+        _editRoles[user.Id] = roles;
+    }
+
     private void ToggleNewRole(string role, bool on)
     {
         if (on)
