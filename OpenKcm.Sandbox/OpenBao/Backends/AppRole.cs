@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.OpenBao.Core;
 
 namespace OpenKcm.Sandbox.OpenBao.Backends;
 
@@ -44,21 +45,19 @@ internal sealed record AppRole
     {
         ["bind_secret_id"] = BindSecretId,
         ["local_secret_ids"] = LocalSecretIds,
-        ["secret_id_bound_cidrs"] = Strings(SecretIdBoundCidrs),
+        ["secret_id_bound_cidrs"] = VaultFormat.Strings(SecretIdBoundCidrs),
         ["secret_id_num_uses"] = SecretIdNumUses,
         ["secret_id_ttl"] = (long)SecretIdTtl.TotalSeconds,
-        ["token_bound_cidrs"] = Strings(TokenBoundCidrs),
+        ["token_bound_cidrs"] = VaultFormat.Strings(TokenBoundCidrs),
         ["token_explicit_max_ttl"] = (long)TokenExplicitMaxTtl.TotalSeconds,
         ["token_max_ttl"] = (long)TokenMaxTtl.TotalSeconds,
         ["token_no_default_policy"] = TokenNoDefaultPolicy,
         ["token_num_uses"] = TokenNumUses,
         ["token_period"] = (long)TokenPeriod.TotalSeconds,
-        ["token_policies"] = Strings(TokenPolicies),
+        ["token_policies"] = VaultFormat.Strings(TokenPolicies),
         ["token_ttl"] = (long)TokenTtl.TotalSeconds,
         ["token_type"] = TokenType,
-        ["policies"] = Strings(TokenPolicies),
+        ["policies"] = VaultFormat.Strings(TokenPolicies),
         ["period"] = (long)TokenPeriod.TotalSeconds,
     };
-
-    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
 }

@@ -127,7 +127,7 @@ internal sealed class AppRoleBackend : IVaultBackend
     private VaultResponse? ListRoles(VaultCall call) => _roles.Count == 0 ? null
         : VaultResponse.WithData(new JsonObject
         {
-            ["keys"] = new JsonArray(_roles.Keys.Order(StringComparer.Ordinal).Select(k => (JsonNode?)k).ToArray()),
+            ["keys"] = VaultFormat.Strings(_roles.Keys.Order(StringComparer.Ordinal)),
         });
 
     private VaultResponse? DeleteRole(VaultCall call)
@@ -179,8 +179,8 @@ internal sealed class AppRoleBackend : IVaultBackend
 
     private VaultResponse? ListSecretIds(VaultCall call)
     {
-        var accessors = SecretIds(call).Values.Select(e => (JsonNode?)e.Accessor).ToArray();
-        return accessors.Length == 0 ? null : VaultResponse.WithData(new JsonObject { ["keys"] = new JsonArray(accessors) });
+        var accessors = SecretIds(call).Values.Select(e => e.Accessor).ToList();
+        return accessors.Count == 0 ? null : VaultResponse.WithData(new JsonObject { ["keys"] = VaultFormat.Strings(accessors) });
     }
 
     private VaultResponse? DestroySecretId(VaultCall call)

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.OpenBao.Core;
 
 namespace OpenKcm.Sandbox.OpenBao.Backends;
 
@@ -33,17 +33,13 @@ internal sealed class AppRoleSecretId
 
     public JsonObject Describe() => new()
     {
-        ["cidr_list"] = new JsonArray(CidrList.Select(c => (JsonNode?)c).ToArray()),
-        ["creation_time"] = Rfc3339(CreationTime),
-        ["expiration_time"] = Ttl > TimeSpan.Zero ? Rfc3339(CreationTime + Ttl) : "0001-01-01T00:00:00Z",
-        ["last_updated_time"] = Rfc3339(CreationTime),
-        ["metadata"] = new JsonObject(Metadata.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+        ["cidr_list"] = VaultFormat.Strings(CidrList),
+        ["creation_time"] = VaultFormat.Rfc3339(CreationTime),
+        ["expiration_time"] = Ttl > TimeSpan.Zero ? VaultFormat.Rfc3339(CreationTime + Ttl) : "0001-01-01T00:00:00Z",
+        ["last_updated_time"] = VaultFormat.Rfc3339(CreationTime),
+        ["metadata"] = VaultFormat.StringMap(Metadata),
         ["secret_id_accessor"] = Accessor,
         ["secret_id_num_uses"] = NumUses,
         ["secret_id_ttl"] = (long)Ttl.TotalSeconds,
         ["token_bound_cidrs"] = new JsonArray(),
-    };
-
-    private static string Rfc3339(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-}
+    };}

@@ -27,7 +27,7 @@ internal static class SystemCapabilitiesPath
                 : fullPath.StartsWith(token.Namespace.Path, StringComparison.Ordinal)
                     ? CapabilityNames.Describe(acl.CapabilitiesOf(fullPath[token.Namespace.Path.Length..]))
                     : ["deny"];
-            data[path] = new JsonArray(names.Select(name => (JsonNode?)name).ToArray());
+            data[path] = VaultFormat.Strings(names);
         }
 
         if (paths.Count == 1)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OpenKcm.Sandbox.OpenBao.Core;
@@ -47,12 +46,10 @@ internal static partial class SystemNamespacePaths
             throw VaultException.BadRequest($"invalid namespace name \"{name}\"");
         }
 
-        var ns = Find(call) ?? call.Core.CreateNamespace(call.Namespace.Path + name + "/", RandomNumberGenerator.GetString(
-            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 5));
+        var ns = Find(call) ?? call.Core.CreateNamespace(call.Namespace.Path + name + "/", VaultFormat.RandomId(5));
         if (call.Fields.Has("custom_metadata"))
         {
-            ns.CustomMetadata = new JsonObject(call.Fields.StringMap("custom_metadata")
-                .Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)pair.Value)));
+            ns.CustomMetadata = VaultFormat.StringMap(call.Fields.StringMap("custom_metadata"));
         }
 
         return VaultResponse.WithData(ns.Describe());

@@ -29,8 +29,7 @@ internal static class SystemPolicyPaths
 
     private static VaultResponse ListAcl(VaultCall call) => VaultResponse.WithData(new JsonObject { ["keys"] = Names(call) });
 
-    private static JsonArray Names(VaultCall call) =>
-        new(call.Namespace.Policies.Names.Select(name => (JsonNode?)name).ToArray());
+    private static JsonArray Names(VaultCall call) => VaultFormat.Strings(call.Namespace.Policies.Names);
 
     private static VaultResponse? Read(VaultCall call, string textField, bool legacy)
     {

@@ -63,7 +63,7 @@ internal sealed class TransitBackend : IVaultBackend
     private VaultResponse? ListKeys(VaultCall call) => _keys.Count == 0 ? null
         : VaultResponse.WithData(new JsonObject
         {
-            ["keys"] = new JsonArray(_keys.Keys.Order(StringComparer.Ordinal).Select(k => (JsonNode?)k).ToArray()),
+            ["keys"] = VaultFormat.Strings(_keys.Keys.Order(StringComparer.Ordinal)),
         });
 
     private VaultResponse CreateKey(VaultCall call)

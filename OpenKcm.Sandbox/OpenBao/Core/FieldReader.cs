@@ -35,12 +35,7 @@ internal sealed class FieldReader(JsonObject data)
             return value.GetValue<bool>();
         }
 
-        return String(name) switch
-        {
-            "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
-            "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
-            _ => throw Conversion(name, node, "expected a boolean"),
-        };
+        return VaultFormat.ParseBool(String(name)) ?? throw Conversion(name, node, "expected a boolean");
     }
 
     public long Int(string name, long fallback)

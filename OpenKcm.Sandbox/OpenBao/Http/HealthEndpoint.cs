@@ -107,7 +107,7 @@ internal static class HealthEndpoint
         }
 
         // Vault parses with mapstructure's weak decoding, where an empty value is false.
-        var parsed = raw.ToString().Length == 0 ? false : VaultHttp.ParseBool(raw.ToString());
+        var parsed = raw.ToString().Length == 0 ? false : VaultFormat.ParseBool(raw.ToString());
         value = parsed ?? false;
         return parsed is not null;
     }

@@ -64,7 +64,7 @@ internal static class VaultHttp
             ["lease_duration"] = 0,
             ["data"] = response.Data,
             ["wrap_info"] = null,
-            ["warnings"] = response.Warnings.Count == 0 ? null : new JsonArray(response.Warnings.Select(w => (JsonNode?)w).ToArray()),
+            ["warnings"] = response.Warnings.Count == 0 ? null : VaultFormat.Strings(response.Warnings),
             ["auth"] = response.Auth,
             ["mount_type"] = response.MountType,
         };
@@ -82,7 +82,7 @@ internal static class VaultHttp
     public static Task WriteErrorAsync(HttpContext context, int statusCode, IEnumerable<string> errors, CancellationToken cancellationToken) =>
         WriteJsonAsync(context, statusCode, new JsonObject
         {
-            ["errors"] = new JsonArray(errors.Select(e => (JsonNode?)e).ToArray()),
+            ["errors"] = VaultFormat.Strings(errors),
         }, cancellationToken);
 
     public static async Task WriteJsonAsync(HttpContext context, int statusCode, JsonNode body, CancellationToken cancellationToken)
@@ -93,15 +93,7 @@ internal static class VaultHttp
         await context.Response.WriteAsync(body.ToJsonString(s_json) + "\n", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Go's <c>strconv.ParseBool</c>, which Vault uses for query flags.</summary>
-    public static bool? ParseBool(string? value) => value switch
-    {
-        "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
-        "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
-        _ => null,
-    };
-
-    private static bool IsTrue(string? value) => ParseBool(value) == true;
+    private static bool IsTrue(string? value) => VaultFormat.ParseBool(value) == true;
 
     private static string? Token(HttpRequest http)
     {
@@ -140,7 +132,7 @@ internal static class VaultHttp
         var data = new JsonObject();
         foreach (var (key, values) in http.Query.Where(q => q.Key != "list"))
         {
-            data[key] = values.Count == 1 ? values[0] : new JsonArray(values.Select(v => (JsonNode?)v).ToArray());
+            data[key] = values.Count == 1 ? values[0] : VaultFormat.Strings(values.OfType<string>());
         }
 
         return data;

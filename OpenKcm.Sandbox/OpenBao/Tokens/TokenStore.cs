@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using OpenKcm.Sandbox.OpenBao.Core;
 
 namespace OpenKcm.Sandbox.OpenBao.Tokens;
@@ -12,14 +11,12 @@ internal sealed class TokenStore(TimeProvider time, OpenBaoProfile profile)
     /// <summary>Vault's system default and maximum lease TTL (32 days).</summary>
     public static readonly TimeSpan SystemMaxTtl = TimeSpan.FromHours(768);
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
     private readonly Dictionary<string, TokenEntry> _byId = new(StringComparer.Ordinal);
 
     public TokenEntry CreateRoot(VaultNamespace rootNamespace) => Add(new TokenEntry
     {
         Id = NewId("service"),
-        Accessor = RandomNumberGenerator.GetString(Base62, 24),
+        Accessor = VaultFormat.RandomId(24),
         Namespace = rootNamespace,
         Policies = ["root"],
         Path = "auth/token/root",
@@ -48,7 +45,7 @@ internal sealed class TokenStore(TimeProvider time, OpenBaoProfile profile)
         return Add(new TokenEntry
         {
             Id = NewId(request.Type),
-            Accessor = request.Type == "batch" ? "" : RandomNumberGenerator.GetString(Base62, 24),
+            Accessor = request.Type == "batch" ? "" : VaultFormat.RandomId(24),
             Namespace = request.Namespace,
             Policies = policies,
             Path = request.Path,
@@ -159,6 +156,6 @@ internal sealed class TokenStore(TimeProvider time, OpenBaoProfile profile)
             (_, "batch") => "b.",
             _ => "s.",
         };
-        return prefix + RandomNumberGenerator.GetString(Base62, 24);
+        return prefix + VaultFormat.RandomId(24);
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.OpenBao.Core;
 
 namespace OpenKcm.Sandbox.OpenBao.Tokens;
 
@@ -10,8 +10,8 @@ internal static class TokenView
     {
         ["client_token"] = token.Id,
         ["accessor"] = token.Accessor,
-        ["policies"] = Strings(token.Policies),
-        ["token_policies"] = Strings(token.Policies),
+        ["policies"] = VaultFormat.Strings(token.Policies),
+        ["token_policies"] = VaultFormat.Strings(token.Policies),
         ["metadata"] = Meta(token),
         ["lease_duration"] = (long)leaseDuration.TotalSeconds,
         ["renewable"] = token.Renewable,
@@ -31,15 +31,15 @@ internal static class TokenView
             ["creation_ttl"] = (long)token.CreationTtl.TotalSeconds,
             ["display_name"] = token.DisplayName,
             ["entity_id"] = token.EntityId,
-            ["expire_time"] = token.ExpireTime is { } expiry ? Rfc3339(expiry) : null,
+            ["expire_time"] = token.ExpireTime is { } expiry ? VaultFormat.Rfc3339(expiry) : null,
             ["explicit_max_ttl"] = (long)token.ExplicitMaxTtl.TotalSeconds,
             ["id"] = token.Id,
-            ["issue_time"] = Rfc3339(token.IssueTime),
+            ["issue_time"] = VaultFormat.Rfc3339(token.IssueTime),
             ["meta"] = Meta(token),
             ["num_uses"] = token.NumUses,
             ["orphan"] = token.Orphan,
             ["path"] = token.Path,
-            ["policies"] = Strings(token.Policies),
+            ["policies"] = VaultFormat.Strings(token.Policies),
             ["renewable"] = token.Renewable,
             ["ttl"] = (long)token.Remaining(now).TotalSeconds,
             ["type"] = token.Type,
@@ -56,18 +56,13 @@ internal static class TokenView
 
         if (token.LastRenewal is { } renewal)
         {
-            data["last_renewal"] = Rfc3339(renewal);
+            data["last_renewal"] = VaultFormat.Rfc3339(renewal);
             data["last_renewal_time"] = renewal.ToUnixTimeSeconds();
         }
 
         return data;
     }
 
-    private static string Rfc3339(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
     private static JsonObject? Meta(TokenEntry token) =>
-        token.Meta is null ? null : new JsonObject(token.Meta.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
-
-    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
+        token.Meta is null ? null : VaultFormat.StringMap(token.Meta);
 }

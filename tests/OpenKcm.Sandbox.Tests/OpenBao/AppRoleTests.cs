@@ -20,8 +20,8 @@ public sealed class AppRoleTests : SandboxTest
         var auth = reply.Auth;
         Assert.StartsWith("s.", auth["client_token"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(auth["accessor"]!.GetValue<string>()));
-        Assert.Equal(["default", "openkcm-policy"], Strings(auth["token_policies"]));
-        Assert.Equal(["default", "openkcm-policy"], Strings(auth["policies"]));
+        Assert.Equal(["default", "openkcm-policy"], auth["token_policies"].Strings());
+        Assert.Equal(["default", "openkcm-policy"], auth["policies"].Strings());
         Assert.Equal("openkcm-service", auth["metadata"]!["role_name"]!.GetValue<string>());
         Assert.Equal(3600, auth["lease_duration"]!.GetValue<int>());
         Assert.True(auth["renewable"]!.GetValue<bool>());
@@ -106,7 +106,7 @@ public sealed class AppRoleTests : SandboxTest
         Assert.Equal(3600, reply.Data["token_ttl"]!.GetValue<int>());
         Assert.Equal(14400, reply.Data["token_max_ttl"]!.GetValue<int>());
         Assert.True(reply.Data["bind_secret_id"]!.GetValue<bool>());
-        Assert.Equal(["openkcm-policy"], Strings(reply.Data["token_policies"]));
+        Assert.Equal(["openkcm-policy"], reply.Data["token_policies"].Strings());
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class AppRoleTests : SandboxTest
 
         var reply = await Api.GetAsync("v1/auth/approle/role/two", Root);
 
-        Assert.Equal(["b-policy", "a-policy"], Strings(reply.Data["token_policies"]));
+        Assert.Equal(["b-policy", "a-policy"], reply.Data["token_policies"].Strings());
         Assert.Equal(600, reply.Data["token_ttl"]!.GetValue<int>());
     }
 
@@ -130,8 +130,8 @@ public sealed class AppRoleTests : SandboxTest
         var list = await Api.ListAsync("v1/auth/approle/role", Root);
         var query = await Api.GetAsync("v1/auth/approle/role?list=true", Root);
 
-        Assert.Equal(["openkcm-service"], Strings(list.Data["keys"]));
-        Assert.Equal(["openkcm-service"], Strings(query.Data["keys"]));
+        Assert.Equal(["openkcm-service"], list.Data["keys"].Strings());
+        Assert.Equal(["openkcm-service"], query.Data["keys"].Strings());
     }
 
     [Fact]
@@ -209,6 +209,4 @@ public sealed class AppRoleTests : SandboxTest
         Assert.Equal(HttpStatusCode.Forbidden, create.Status);
         Assert.Equal(HttpStatusCode.NoContent, update.Status);
     }
-
-    private static List<string> Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>()).ToList();
 }

@@ -161,10 +161,10 @@ public sealed class PolicyEnforcementTests : SandboxTest
         }, token);
         var single = await Api.PostAsync("v1/sys/capabilities-self", new JsonObject { ["path"] = "sys/mounts" }, Root);
 
-        Assert.Equal(["update"], Strings(reply.Data[$"{Mount}/encrypt/{Key}"]));
-        Assert.Equal(["read"], Strings(reply.Data[$"{Mount}/keys/{Key}"]));
-        Assert.Equal(["deny"], Strings(reply.Data["sys/mounts"]));
-        Assert.Equal(["root"], Strings(single.Body!["capabilities"]));
+        Assert.Equal(["update"], reply.Data[$"{Mount}/encrypt/{Key}"].Strings());
+        Assert.Equal(["read"], reply.Data[$"{Mount}/keys/{Key}"].Strings());
+        Assert.Equal(["deny"], reply.Data["sys/mounts"].Strings());
+        Assert.Equal(["root"], single.Body!["capabilities"].Strings());
     }
 
     [Fact]
@@ -191,6 +191,4 @@ public sealed class PolicyEnforcementTests : SandboxTest
 
         Assert.Equal(HttpStatusCode.Forbidden, encrypt.Status);
     }
-
-    private static List<string> Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>()).ToList();
 }
