@@ -21,7 +21,7 @@ public sealed class DependencyInjectionTests
     [Fact]
     public async Task AddKeystoreProviders_TimeProviderRegisteredFirst_IsKept()
     {
-        var time = new Support.ManualTimeProvider();
+        var time = new ManualTimeProvider();
         await using var provider = new ServiceCollection().AddSingleton<TimeProvider>(time).AddKeystoreProviders().BuildServiceProvider();
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
