@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using OpenKcm.Console.Components.Keystores.Model;
 using OpenKcm.Console.Identity;
 using OpenKcm.Console.Keystores;
+using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Tenants;
 
@@ -148,6 +149,13 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
 
             return true;
         }
+        catch (KeystoreCommandException e)
+        {
+            // Changed behind the wizard's back (retired, edited concurrently by another administrator): say so; an
+            // exception escaping an event handler would end the circuit.
+            _stepError = e.Message;
+            return false;
+        }
         finally
         {
             _busy = false;
@@ -202,16 +210,26 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
         catch (OperationCanceledException)
         {
             _testSummary = "Test cancelled.";
-            foreach (var check in Model.Checks)
-            {
-                check.IsRunning = false;
-            }
+            StopRunningChecks();
+        }
+        catch (KeystoreCommandException e)
+        {
+            _stepError = e.Message;
+            StopRunningChecks();
         }
         finally
         {
             _testing = false;
             _testCancellation.Dispose();
             _testCancellation = null;
+        }
+    }
+
+    private void StopRunningChecks()
+    {
+        foreach (var check in Model.Checks)
+        {
+            check.IsRunning = false;
         }
     }
 

@@ -16,15 +16,7 @@ public sealed class KeystoreWizardRefusalTests : ScriptedWizardTestContext
         return keystore.Id;
     }
 
-    private const string SaveBug =
-        "Product bug: KeystoreWizard.razor.cs SaveConfigurationAsync (line 135) does not catch the KeystoreCommandException " +
-        "that KeystoreService.SaveVersionAsync throws for a retired keystore (or ConcurrentChange), so it ends the circuit.";
-
-    private const string TestBug =
-        "Product bug: KeystoreWizard.razor.cs RunTestAsync (line 189) catches only OperationCanceledException; the " +
-        "KeystoreCommandException that KeystoreService.RecordTestAsync throws for a retired keystore ends the circuit.";
-
-    [Fact(Skip = SaveBug)]
+    [Fact]
     public async Task Save_KeystoreRetiredMeanwhile_ShowsTheRefusalInsteadOfThrowing()
     {
         var page = await SaveValidDraftAsync();
@@ -39,7 +31,7 @@ public sealed class KeystoreWizardRefusalTests : ScriptedWizardTestContext
         Assert.Contains("retired", page.StepError);
     }
 
-    [Fact(Skip = TestBug)]
+    [Fact]
     public async Task TestConnection_KeystoreRetiredMeanwhile_ShowsTheRefusalInsteadOfThrowing()
     {
         var page = await OpenTestStepAsync();
