@@ -143,6 +143,25 @@ public sealed class KeystoreWizardConfigurationStepTests : ScriptedWizardTestCon
     }
 
     [Fact]
+    public async Task ConfigurationStep_SavedAndTheRouterPassesTheNewAddress_StaysOnPermissionsWithTypeNameAndTenantLocked()
+    {
+        var page = await SaveValidDraftAsync();
+        var id = Assert.Single(await ListKeystoresAsync()).Id;
+
+        // What the router does after the wizard's NavigateTo to keystores/{id}/setup: the same page component gets
+        // the new parameter (bunit has no router).
+        page.Component.Render(p => p.Add(w => w.KeystoreId, id));
+
+        Assert.Equal("Permissions", page.CurrentStep);
+        Assert.Equal($"Set up {Name}", page.Component.Find("h1").TextContent);
+        await page.BackAsync();
+        Assert.True(page.Field("plugin_name").HasAttribute("disabled"));
+        Assert.Equal("true", page.Component.Find("[role=combobox][aria-labelledby=tenant-label]").GetAttribute("aria-disabled"));
+        await page.BackAsync();
+        Assert.Equal("true", page.Component.Find("[role=radiogroup]").GetAttribute("aria-disabled"));
+    }
+
+    [Fact]
     public async Task ConfigurationStep_SecretTyped_IsNeverRenderedBackOnceSaved()
     {
         var page = await SaveValidDraftAsync();

@@ -80,6 +80,9 @@ public abstract class KeystoreWizardTestContext : ConsoleTestContext, IAsyncLife
         DefaultTenant = tenants.Single(t => t.Name == Tenant.DefaultName);
     }
 
+    /// <summary>Stops what a derived class started in <see cref="InitializeAsync"/>; runs before the context is disposed.</summary>
+    protected virtual Task DisposeFixturesAsync() => Task.CompletedTask;
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         try
@@ -89,6 +92,8 @@ public abstract class KeystoreWizardTestContext : ConsoleTestContext, IAsyncLife
         }
         finally
         {
+            await DisposeFixturesAsync();
+
             // bunit's asynchronous disposal, before xunit's synchronous one: the service provider holds the AuditLog,
             // which is only IAsyncDisposable (it drains its queue), and a synchronous Dispose of the provider throws.
             await DisposeAsync();
