@@ -161,6 +161,42 @@ public sealed class KeystoreWizardTestConnectionTests : ScriptedWizardTestContex
     }
 
     [Fact]
+    public async Task TestConnection_CheckWarns_ShowsTheRemedyAndStillAllowsActivation()
+    {
+        var page = await OpenTestStepAsync();
+        await Plugin.Results.Writer.WriteAsync(ScriptedKeystorePlugin.Passed("reach"));
+        await Plugin.Results.Writer.WriteAsync(new CheckResult("authenticate", CheckOutcome.Warning, TimeSpan.FromMilliseconds(20),
+            "The API key expires in 3 days.", "Rotate the API key."));
+        await Plugin.Results.Writer.WriteAsync(ScriptedKeystorePlugin.Passed("wrap"));
+
+        await page.ClickAsync("Run Test Connection");
+
+        Assert.Equal(["Reach: Passed", "Authenticate: Warning", "Wrap: Passed"], page.Checks);
+        Assert.Equal("What to do: Rotate the API key.", page.CheckRow("Authenticate").QuerySelector(".check-remedy")!.TextContent);
+        Assert.Equal("All checks passed, with warnings. This version can be activated.", page.TestSummary);
+        Assert.Equal(KeystoreTestOutcome.PassedWithWarnings, (await CurrentVersionAsync(await KeystoreIdAsync())).TestOutcome);
+        await page.NextAsync();
+        Assert.True(page.HasButton("Activate"));
+    }
+
+    [Fact]
+    public async Task Activate_ResultCannotBeRead_SaysTheKeystoreIsActiveButTheResultFailed()
+    {
+        Plugin.DescribeFailure = new KeystoreException(KeystoreErrorKind.Unreachable, "Connection refused by kms.example.test:443.");
+        var page = await OpenTestStepAsync();
+        Plugin.PassAll();
+        await page.ClickAsync("Run Test Connection");
+        await page.NextAsync();
+
+        await page.ClickAsync("Activate");
+
+        Assert.Equal($"{Name} is active, but reading its activation result failed: Connection refused by kms.example.test:443.",
+            page.Component.Find("section[aria-labelledby=step-activate] .form-alert[role=alert]").TextContent);
+        Assert.Empty(page.Component.FindAll("pre[aria-label='Activation result']"));
+        Assert.Equal(KeystoreState.Active, Assert.Single(await Keystores.ListAsync(null, CancellationToken.None)).State);
+    }
+
+    [Fact]
     public async Task TestConnection_CancelClicked_StopsTheRunAndRecordsNothing()
     {
         var page = await OpenTestStepAsync();

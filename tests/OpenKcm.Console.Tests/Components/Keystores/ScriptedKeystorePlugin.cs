@@ -106,10 +106,13 @@ internal sealed class ScriptedKeystorePlugin : IKeystorePlugin
         }
     }
 
-    public Task<IKeystoreConnection> ConnectAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-        Task.FromResult<IKeystoreConnection>(new Connection(Descriptor.Kind, settings.Get("region")));
+    /// <summary>When set, connections fail to describe themselves (the activation result) with this error.</summary>
+    public KeystoreException? DescribeFailure { get; set; }
 
-    private sealed class Connection(string kind, string? region) : IKeystoreConnection
+    public Task<IKeystoreConnection> ConnectAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
+        Task.FromResult<IKeystoreConnection>(new Connection(Descriptor.Kind, settings.Get("region"), DescribeFailure));
+
+    private sealed class Connection(string kind, string? region, KeystoreException? describeFailure) : IKeystoreConnection
     {
         public Task<byte[]> WrapAsync(ReadOnlyMemory<byte> plaintext, ReadOnlyMemory<byte> associatedData, CancellationToken cancellationToken) =>
             Task.FromResult(plaintext.ToArray());
@@ -119,8 +122,9 @@ internal sealed class ScriptedKeystorePlugin : IKeystorePlugin
 
         public Task ProbeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<JsonObject> DescribeAsync(CancellationToken cancellationToken) =>
-            Task.FromResult(new JsonObject { ["plugin_status"] = "active", ["plugin_type"] = kind, ["region"] = region });
+        public Task<JsonObject> DescribeAsync(CancellationToken cancellationToken) => describeFailure is null
+            ? Task.FromResult(new JsonObject { ["plugin_status"] = "active", ["plugin_type"] = kind, ["region"] = region })
+            : Task.FromException<JsonObject>(describeFailure);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
