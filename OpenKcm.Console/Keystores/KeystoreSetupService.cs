@@ -14,10 +14,11 @@ namespace OpenKcm.Console.Keystores;
 /// draft version, parse an import, stream Test Connection, activate. Translates between the wizard's view model and
 /// <see cref="KeystoreService"/>; holds no state. Scoped.
 /// </summary>
-public sealed class KeystoreSetupService(KeystoreService keystores, TenantService tenants, PluginRegistry registry)
+public sealed class KeystoreSetupService(
+    KeystoreService keystores, TenantService tenants, PluginRegistry registry, ILogger<KeystoreSetupService> logger)
 {
     /// <summary>The activation's outcome: the seed-shaped result JSON, or why it did not happen.</summary>
-    public sealed record ActivationOutcome(string? ResultJson, string? Error);
+    public sealed record ActivationOutcome(bool Activated, string? ResultJson, string? Error);
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -46,6 +47,7 @@ public sealed class KeystoreSetupService(KeystoreService keystores, TenantServic
         model.TenantId = keystore.TenantId;
         model.KeystoreId = keystore.Id;
         model.Version = version.Version;
+        model.ActiveVersion = keystore.ActiveVersion;
         model.StoredSecrets = version.SecretVersions.Keys.ToImmutableHashSet(StringComparer.Ordinal);
         model.ResetChecks();
         foreach (var result in version.TestResults)
@@ -170,7 +172,13 @@ public sealed class KeystoreSetupService(KeystoreService keystores, TenantServic
         }
         catch (KeystoreCommandException e)
         {
-            return new ActivationOutcome(null, e.Message);
+            return new ActivationOutcome(false, null, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Activating keystore {KeystoreId} version {Version} failed.", keystoreId, version);
+            return new ActivationOutcome(false, null,
+                "Activation could not be saved (database or audit log unavailable); the keystore was not activated. The server log has the details.");
         }
 
         var versionInfo = await keystores.GetVersionAsync(keystoreId, version, cancellationToken);
@@ -180,11 +188,16 @@ public sealed class KeystoreSetupService(KeystoreService keystores, TenantServic
             await using var connection = await plugin.ConnectAsync(versionInfo!.Settings,
                 keystores.CreateSecretResolver(versionInfo, "activation result", actor), cancellationToken);
             var result = await connection.DescribeAsync(cancellationToken);
-            return new ActivationOutcome(result.ToJsonString(s_indented), null);
+            return new ActivationOutcome(true, result.ToJsonString(s_indented), null);
         }
         catch (KeystoreException e)
         {
-            return new ActivationOutcome(null, $"{info.Name} is active, but reading its activation result failed: {e.Message}");
+            return new ActivationOutcome(true, null, $"{info.Name} is active, but reading its activation result from the keystore failed: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Keystore {KeystoreId} is active, but its activation result could not be read.", keystoreId);
+            return new ActivationOutcome(true, null, $"{info.Name} is active, but its activation result could not be read. The server log has the details.");
         }
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
     private string? _testSummary;
     private string? _activationResult;
     private string? _activationError;
+    private bool _activated;
     private CancellationTokenSource? _testCancellation;
 
     [Parameter] public Guid? KeystoreId { get; set; }
@@ -46,6 +47,8 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
     [Inject] public required CurrentActor CurrentActor { get; init; }
 
     [Inject] public required NavigationManager Navigation { get; init; }
+
+    [Inject] public required ILogger<KeystoreWizard> Logger { get; init; }
 
     internal KeystoreWizardModel Model { get; } = new();
 
@@ -70,6 +73,7 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
             }
 
             _guidance = Model.Plugin!.GetPermissionGuidance(Model.ToSettings());
+            _activated = Model.ActiveVersion == Model.Version;
             _step = resume.Value;
         }
         else if (Registry.All.Count == 1)
@@ -133,11 +137,21 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
         try
         {
             var actor = await CurrentActor.GetAsync();
+            var versionBefore = Model.Version;
             var saved = await Setup.SaveDraftAsync(Model, actor, CancellationToken.None);
             if (!saved)
             {
                 _stepError = "Correct the highlighted fields to continue.";
                 return false;
+            }
+
+            if (Model.Version != versionBefore)
+            {
+                // A new version is untested and not active: results shown for the previous one no longer apply.
+                _testSummary = null;
+                _activationResult = null;
+                _activationError = null;
+                _activated = false;
             }
 
             _guidance = Model.Plugin!.GetPermissionGuidance(Model.ToSettings());
@@ -154,6 +168,12 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
             // Changed behind the wizard's back (retired, edited concurrently by another administrator): say so; an
             // exception escaping an event handler would end the circuit.
             _stepError = e.Message;
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "Saving the configuration of keystore {KeystoreId} failed.", Model.KeystoreId);
+            _stepError = "The configuration could not be saved (the console could not write its database or audit log); nothing was saved. The server log has the details.";
             return false;
         }
         finally
@@ -217,6 +237,12 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
             _stepError = e.Message;
             StopRunningChecks();
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "Test Connection of keystore {KeystoreId} version {Version} could not run or be recorded.", id, version);
+            _stepError = "Test Connection could not run or its result could not be recorded (database or audit log unavailable). The server log has the details.";
+            StopRunningChecks();
+        }
         finally
         {
             _testing = false;
@@ -250,6 +276,7 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
             var outcome = await Setup.ActivateAsync(id, version, actor, CancellationToken.None);
             _activationResult = outcome.ResultJson;
             _activationError = outcome.Error;
+            _activated = outcome.Activated;
         }
         finally
         {

@@ -26,6 +26,9 @@ public sealed class KeystoreWizardModel
     /// <summary>The saved configuration version the permissions, test and activation steps refer to.</summary>
     public int? Version { get; set; }
 
+    /// <summary>The keystore's active version when it has one (resuming an active keystore).</summary>
+    public int? ActiveVersion { get; set; }
+
     public Guid? TenantId { get; set; }
 
     public string Name { get; set; } = "";

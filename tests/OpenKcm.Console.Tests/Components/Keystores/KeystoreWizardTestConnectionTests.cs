@@ -190,9 +190,11 @@ public sealed class KeystoreWizardTestConnectionTests : ScriptedWizardTestContex
 
         await page.ClickAsync("Activate");
 
-        Assert.Equal($"{Name} is active, but reading its activation result failed: Connection refused by kms.example.test:443.",
+        Assert.Equal($"{Name} is active, but reading its activation result from the keystore failed: Connection refused by kms.example.test:443.",
             page.Component.Find("section[aria-labelledby=step-activate] .form-alert[role=alert]").TextContent);
         Assert.Empty(page.Component.FindAll("pre[aria-label='Activation result']"));
+        Assert.Contains("is active for its tenant", page.Component.Find("section[aria-labelledby=step-activate] [role=status]").TextContent);
+        Assert.False(page.HasButton("Activate"));
         Assert.Equal(KeystoreState.Active, Assert.Single(await Keystores.ListAsync(null, CancellationToken.None)).State);
     }
 
