@@ -40,7 +40,7 @@ public static class DependencyInjection
         // Hosted services start in registration order: Core's initializer (migrations, default tenant) first, then
         // the Identity schema and bootstrap administrator, then the sandbox, then the health monitor.
         services.AddHostedService<DatabaseStartup>();
-        services.AddKeystoreProviders();
+        services.AddKeystoreProviders(o => configuration.GetSection("OpenKcm:OpenBao").Bind(o));
 
         AddIdentity(services, connectionString, builder.Environment);
 
@@ -51,6 +51,7 @@ public static class DependencyInjection
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection-keys")));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRateLimiter(SignInRateLimit.Configure);
         services.AddRadzenComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
@@ -61,6 +62,7 @@ public static class DependencyInjection
         {
             services.AddSingleton<SandboxHostedService>();
             services.AddHostedService(sp => sp.GetRequiredService<SandboxHostedService>());
+            services.PostConfigure<OpenKcm.Providers.OpenBao.OpenBaoOptions>(o => o.SecretIdDirectories.Add(Path.Combine(dataDirectory, "sandbox")));
         }
 
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
@@ -122,6 +124,7 @@ public static class DependencyInjection
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -25,6 +25,14 @@ internal sealed class DatabaseStartup(
         var options = bootstrap.Value;
         if (string.IsNullOrWhiteSpace(options.AdminEmail) || string.IsNullOrEmpty(options.AdminPassword))
         {
+            if (await firstRun.IsSetupRequiredAsync(cancellationToken))
+            {
+                firstRun.EnsureSetupCode();
+                logger.LogWarning(
+                    "No user exists yet: open /account/setup to create the first administrator. From another machine the page asks for the one-time code in {SetupCodePath}.",
+                    firstRun.SetupCodePath);
+            }
+
             return;
         }
 

@@ -6,12 +6,24 @@ namespace OpenKcm.Console.Sandbox;
 /// <summary>
 /// Development only: starts the sandbox keystores in-process on loopback, writes their manifest to
 /// <c>sandbox-manifest.json</c> in the data directory and prints the endpoints, so a newcomer can walk every
-/// journey without a real keystore. Never registered outside the Development environment.
+/// journey without a real keystore. The sandbox keeps its ports (<c>OpenKcm:Sandbox:OpenBaoPort</c>, default 8200,
+/// and <c>OpenKcm:Sandbox:ControlPort</c>, default 8299; 0 means any free port) and its credentials and keys
+/// (<c>sandbox/openbao-state.json</c>) across restarts, so a keystore onboarded against it keeps working.
+/// Never registered outside the Development environment.
 /// </summary>
 public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvironment environment, ILoggerFactory loggers)
     : IHostedService, IAsyncDisposable
 {
     public const string ManifestFileName = "sandbox-manifest.json";
+
+    /// <summary>Vault's and OpenBao's usual port, so the sandbox sits where a newcomer expects a dev server.</summary>
+    public const int DefaultOpenBaoPort = 8200;
+
+    public const int DefaultControlPort = 8299;
+
+    private const string Section = $"{ConsoleOptions.Section}:Sandbox";
+    private const string OpenBaoPortKey = $"{Section}:OpenBaoPort";
+    private const string ControlPortKey = $"{Section}:ControlPort";
 
     private readonly ILogger _logger = loggers.CreateLogger<SandboxHostedService>();
 
@@ -21,16 +33,26 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
     public string ManifestPath => Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), ManifestFileName);
 
     public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
-        environment.IsDevelopment() && configuration.GetValue($"{ConsoleOptions.Section}:Sandbox:Enabled", true);
+        environment.IsDevelopment() && configuration.GetValue($"{Section}:Enabled", true);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), "sandbox");
-        Host = await SandboxHost.StartAsync(new SandboxOptions { DataDirectory = dataDirectory, LoggerFactory = loggers }, cancellationToken);
+        var openBaoPort = configuration.GetValue(OpenBaoPortKey, DefaultOpenBaoPort);
+        var controlPort = configuration.GetValue(ControlPortKey, DefaultControlPort);
+        Host = await SandboxHost.StartAsync(new SandboxOptions
+        {
+            DataDirectory = dataDirectory,
+            LoggerFactory = loggers,
+            OpenBaoPort = openBaoPort,
+            ControlPort = controlPort,
+            PersistState = true,
+        }, cancellationToken);
         await Host.WriteManifestAsync(ManifestPath, cancellationToken);
         _logger.LogWarning(
             "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao}. Fault control: {Control}",
             ManifestPath, Host.OpenBao.BaseAddress, Host.ControlUrl);
+        WarnIfMoved((OpenBaoPortKey, openBaoPort, Host.OpenBao.BaseAddress.Port), (ControlPortKey, controlPort, Host.ControlUrl.Port));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
@@ -41,6 +63,17 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
         {
             Host = null;
             await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>The sandbox already said which port was taken and by whom; this says which settings move it for good.</summary>
+    private void WarnIfMoved(params (string Key, int Configured, int Actual)[] ports)
+    {
+        var moved = ports.Where(p => p.Configured != 0 && p.Configured != p.Actual).Select(p => p.Key).ToList();
+        if (moved.Count > 0)
+        {
+            _logger.LogWarning("The sandbox returns to its configured ports at a restart once they are free. To keep one address "
+                + "regardless, set {Keys} to a free port (0 = any free port)", string.Join(" and ", moved));
         }
     }
 }

@@ -28,6 +28,9 @@ public sealed class AuditLog : IHostedService, IAsyncDisposable
     public const int MaxBatchSize = 256;
 
     private const int MaxDetailLength = 1024;
+
+    /// <summary>Actor ids and names come partly from untrusted input (a typed sign-in e-mail): bounded like details.</summary>
+    private const int MaxActorLength = 256;
     private const int VerifyPageSize = 1000;
 
     private readonly IDbContextFactory<OpenKcmDbContext> _dbFactory;
@@ -253,8 +256,10 @@ public sealed class AuditLog : IHostedService, IAsyncDisposable
             .Replace("%", "\\%", StringComparison.Ordinal)
             .Replace("_", "\\_", StringComparison.Ordinal);
 
-    private static string? Truncate(string? detail) =>
-        detail is { Length: > MaxDetailLength } ? detail[..(MaxDetailLength - 1)] + "…" : detail;
+    private static string? Truncate(string? detail) => Truncate(detail, MaxDetailLength);
+
+    private static string? Truncate(string? value, int max) =>
+        value is { } v && v.Length > max ? v[..(max - 1)] + "…" : value;
 
     private void EnsureStarted()
     {
@@ -332,8 +337,8 @@ public sealed class AuditLog : IHostedService, IAsyncDisposable
                         {
                             Sequence = sequence,
                             Timestamp = pending.Timestamp,
-                            ActorId = r.Actor.Id,
-                            ActorName = r.Actor.Name,
+                            ActorId = Truncate(r.Actor.Id, MaxActorLength)!,
+                            ActorName = Truncate(r.Actor.Name, MaxActorLength)!,
                             Action = r.Action,
                             TenantId = r.TenantId,
                             KeystoreId = r.KeystoreId,

@@ -9,6 +9,7 @@ public sealed partial class Setup
 {
     private readonly List<string> _errors = [];
     private bool _setupDone;
+    private string? _setupCodeError;
 
     [Inject] public required FirstRunService FirstRun { get; init; }
 
@@ -26,8 +27,17 @@ public sealed partial class Setup
         _setupDone = !await FirstRun.IsSetupRequiredAsync(HttpContext.RequestAborted);
     }
 
+    /// <summary>Requests from the console host itself need no setup code (the operator is on the machine).</summary>
+    private bool IsLocalRequest => HttpContext.Connection.RemoteIpAddress is { } address && System.Net.IPAddress.IsLoopback(address);
+
     private async Task CreateAsync()
     {
+        if (!IsLocalRequest && !FirstRun.IsSetupCodeValid(Input!.SetupCode))
+        {
+            _setupCodeError = $"Enter the one-time setup code from {FirstRun.SetupCodePath} on the console host.";
+            return;
+        }
+
         var result = await FirstRun.CreateFirstAdministratorAsync(Input!.Email, Input.Password, "setup-page", HttpContext.RequestAborted);
         if (!result.Succeeded)
         {

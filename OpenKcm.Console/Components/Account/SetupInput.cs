@@ -12,6 +12,9 @@ public sealed class SetupInput
     [Required(ErrorMessage = "Choose a password.")]
     public string Password { get; set; } = "";
 
+    /// <summary>Asked only when the request does not come from the console host itself.</summary>
+    public string? SetupCode { get; set; }
+
     [Required(ErrorMessage = "Repeat the password.")]
     [Compare(nameof(Password), ErrorMessage = "The passwords do not match.")]
     public string ConfirmPassword { get; set; } = "";
