@@ -17,6 +17,10 @@ public sealed class DashboardPage(IPage page)
     public ILocator StatusOf(string keystoreName) =>
         page.GetByRole(AriaRole.Status, new() { Name = $"{keystoreName} status:" });
 
+    /// <summary>A keystore's tile (an article labelled by the keystore's name): status, metrics and the last error.</summary>
+    public ILocator Tile(string keystoreName) =>
+        page.GetByRole(AriaRole.Article, new() { Name = keystoreName, Exact = true });
+
     public async Task GotoAsync() => await page.GotoAsync(Path);
 
     /// <summary>Prerendering is off, so the heading appears only once the circuit is up and the page rendered.</summary>

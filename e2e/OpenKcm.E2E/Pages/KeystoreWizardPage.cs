@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -12,6 +13,10 @@ public sealed class KeystoreWizardPage(IPage page)
 
     public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Name = "Add New Keystore", Level = 1 });
 
+    /// <summary>The heading of a saved keystore's wizard (<c>/keystores/{id}/setup</c>): "Set up {name}".</summary>
+    public ILocator SetupHeading(string keystoreName) =>
+        page.GetByRole(AriaRole.Heading, new() { Name = $"Set up {keystoreName}", Exact = true, Level = 1 });
+
     /// <summary>The current step's heading ("Choose a keystore type", "Configure OpenBao", "Test Connection", ...).</summary>
     public ILocator StepHeading(string name) => page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 2 });
 
@@ -22,25 +27,40 @@ public sealed class KeystoreWizardPage(IPage page)
     /// <summary>The forward button, whatever the step calls it ("Next", "Save and continue", "Continue to activation").</summary>
     public ILocator ForwardButton(string label = "Next") => page.GetByRole(AriaRole.Button, new() { Name = label, Exact = true });
 
+    public ILocator BackButton => page.GetByRole(AriaRole.Button, new() { Name = "Back", Exact = true });
+
     public ILocator ImportJsonButton => page.GetByRole(AriaRole.Button, new() { Name = "Import JSON" });
 
     public ILocator ImportJson => page.GetByLabel("Configuration JSON");
 
     public ILocator ApplyImportButton => page.GetByRole(AriaRole.Button, new() { Name = "Apply import" });
 
+    /// <summary>An import error naming <paramref name="field"/> ("mount_path: ..."); shown under the JSON box.</summary>
+    public ILocator ImportError(string field) => page.GetByRole(AriaRole.Alert).Filter(new() { HasText = $"{field}:" });
+
     /// <summary>A configuration field by its label ("Vault address", "Name (plugin_name)").</summary>
     public ILocator Field(string label) => page.GetByLabel(label);
+
+    /// <summary>The Test Connection step (a region named by its heading), which names the configuration version it tests.</summary>
+    public ILocator TestStep => page.GetByRole(AriaRole.Region, new() { Name = "Test Connection", Exact = true });
 
     public ILocator RunTestButton => page.GetByRole(AriaRole.Button, new() { Name = "Run Test Connection" });
 
     public ILocator Checks => page.GetByRole(AriaRole.List, new() { Name = "Connection checks" });
 
+    /// <summary>One Test Connection check by its name ("AppRole login"); its accessible name is "{name}: {status}".</summary>
+    public ILocator Check(string name) => Checks.GetByRole(AriaRole.Listitem, new() { Name = $"{name}:" });
+
     public ILocator TestSummary => page.GetByRole(AriaRole.Status).Filter(new() { HasText = "checks passed" });
+
+    /// <summary>The line shown once a test run has ended, passed ("All checks passed…") or not ("Test failed at “…”").</summary>
+    public ILocator TestOutcome => page.GetByRole(AriaRole.Status)
+        .Filter(new() { HasTextRegex = new Regex("checks passed|^Test (failed|cancelled)") });
 
     public ILocator ActivateButton => page.GetByRole(AriaRole.Button, new() { Name = "Activate", Exact = true });
 
-    /// <summary>The success message after activation (a RadzenAlert: announced as an alert, whatever role the markup asks for).</summary>
-    public ILocator ActivationConfirmation => page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "is active for its tenant" });
+    /// <summary>The success message after activation (a status line).</summary>
+    public ILocator ActivationConfirmation => page.GetByRole(AriaRole.Status).Filter(new() { HasText = "is active for its tenant" });
 
     public ILocator StepError => page.GetByRole(AriaRole.Alert);
 
@@ -48,12 +68,18 @@ public sealed class KeystoreWizardPage(IPage page)
 
     public async Task ExpectShownAsync() => await Expect(Heading).ToBeVisibleAsync();
 
-    /// <summary>Pastes a seed-shaped JSON document (<c>{"plugin_type", "plugin_name", "configuration"}</c>) into the import panel.</summary>
-    public async Task ImportAsync(string json)
+    /// <summary>Pastes <paramref name="json"/> into the import panel and applies it, whether or not the import is accepted.</summary>
+    public async Task SubmitImportAsync(string json)
     {
         await ImportJsonButton.ClickAsync();
         await ImportJson.FillAsync(json);
         await ApplyImportButton.ClickAsync();
+    }
+
+    /// <summary>Pastes a seed-shaped JSON document (<c>{"plugin_type", "plugin_name", "configuration"}</c>) into the import panel.</summary>
+    public async Task ImportAsync(string json)
+    {
+        await SubmitImportAsync(json);
         await Expect(ImportJson).ToHaveCountAsync(0);
     }
 }
