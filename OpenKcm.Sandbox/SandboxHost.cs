@@ -8,7 +8,8 @@ using OpenKcm.Sandbox.OpenBao;
 namespace OpenKcm.Sandbox;
 
 /// <summary>
-/// The running sandbox: the emulators (today OpenBao) and the control endpoint, each on its own 127.0.0.1 port.
+/// The running sandbox: the emulators (today OpenBao) and the control endpoint, each on its own 127.0.0.1 port
+/// (chosen by <see cref="SandboxOptions.OpenBaoPort"/> and <see cref="SandboxOptions.ControlPort"/>, else free ones).
 /// Start it with <see cref="StartAsync"/>; dispose it to stop everything. Thread-safe.
 /// </summary>
 public sealed class SandboxHost : IAsyncDisposable
@@ -43,18 +44,27 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>A copy of the manifest (see <see cref="WriteManifestAsync"/> for its shape).</summary>
     public JsonObject Manifest => (JsonObject)_manifest.DeepClone();
 
-    /// <summary>Starts the OpenBao emulator and the control endpoint and writes the secret ID file.</summary>
+    /// <summary>
+    /// Starts the OpenBao emulator (restoring its state first with <see cref="SandboxOptions.PersistState"/>) and the
+    /// control endpoint, and writes the secret ID file. A taken port or an unusable state file is logged and worked
+    /// around, never thrown.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A port outside 0–65535.</exception>
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var openBaoPort = CheckPort(options.OpenBaoPort, nameof(SandboxOptions.OpenBaoPort));
+        var controlPort = CheckPort(options.ControlPort, nameof(SandboxOptions.ControlPort));
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        PrivateFile.CreateDirectory(dataDirectory);
+        var statePath = options.PersistState ? Path.Combine(dataDirectory, SandboxOptions.OpenBaoStateFileName) : null;
         var openBao = await OpenBaoEmulator.StartAsync(OpenBaoEmulator.DefaultName, options.OpenBaoProfile,
-            options.TimeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
+            options.TimeProvider, openBaoPort, statePath, loggerFactory, cancellationToken).ConfigureAwait(false);
         ControlEndpoint? control = null;
         try
         {
-            control = await ControlEndpoint.StartAsync([openBao], loggerFactory, cancellationToken).ConfigureAwait(false);
+            control = await ControlEndpoint.StartAsync([openBao], controlPort, loggerFactory, cancellationToken).ConfigureAwait(false);
             var secretIdPath = Path.Combine(dataDirectory, SecretIdFileName);
             await PrivateFile.WriteAsync(secretIdPath, openBao.SecretId, cancellationToken).ConfigureAwait(false);
             loggerFactory.CreateLogger<SandboxHost>().LogInformation(
@@ -80,6 +90,10 @@ public sealed class SandboxHost : IAsyncDisposable
     /// </summary>
     public Task WriteManifestAsync(string path, CancellationToken cancellationToken = default) =>
         PrivateFile.WriteAsync(path, _manifest.ToJsonString(s_indented) + "\n", cancellationToken);
+
+    private static int CheckPort(int? port, string name) => port is null or (>= 0 and <= 65535)
+        ? port ?? 0
+        : throw new ArgumentOutOfRangeException(name, port, $"{name} must be between 0 (any free port) and 65535");
 
     public async ValueTask DisposeAsync()
     {

@@ -6,7 +6,13 @@ namespace OpenKcm.Sandbox;
 /// <summary>How <see cref="SandboxHost.StartAsync"/> sets the sandbox up.</summary>
 public sealed class SandboxOptions
 {
-    /// <summary>Where the secret ID file (<c>openbao-secret-id</c>, mode 0600) is written; created when missing.</summary>
+    /// <summary>The name of the OpenBao state file in <see cref="DataDirectory"/> when <see cref="PersistState"/> is set.</summary>
+    public const string OpenBaoStateFileName = "openbao-state.json";
+
+    /// <summary>
+    /// Where the secret ID file (<c>openbao-secret-id</c>, mode 0600) and, with <see cref="PersistState"/>, the state
+    /// file are written; created (mode 0700) when missing.
+    /// </summary>
     public required string DataDirectory { get; init; }
 
     /// <summary>The clock of token TTLs, secret ID expiry and key creation times (latency faults use real time).</summary>
@@ -16,4 +22,26 @@ public sealed class SandboxOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public OpenBaoProfile OpenBaoProfile { get; init; } = OpenBaoProfile.OpenBao;
+
+    /// <summary>
+    /// The OpenBao emulator's port on 127.0.0.1; <c>null</c> or 0 picks a free one. When the port is taken the
+    /// emulator listens on a free port instead and logs a warning naming the port and, where it can tell, the process
+    /// holding it: start-up never fails for that.
+    /// </summary>
+    public int? OpenBaoPort { get; init; }
+
+    /// <summary>The control endpoint's port on 127.0.0.1; <c>null</c> or 0 picks a free one. A taken port is handled as
+    /// for <see cref="OpenBaoPort"/>.</summary>
+    public int? ControlPort { get; init; }
+
+    /// <summary>
+    /// Keep the emulators' state across restarts in <see cref="DataDirectory"/>: for OpenBao, <see cref="OpenBaoStateFileName"/>
+    /// (mode 0600, replaced atomically after every change) holds the seeded role ID, secret ID and root token, the
+    /// transit keys with every version's key material, policies, AppRole roles and secret IDs, mounts and namespaces,
+    /// and the port last listened on (tried after <see cref="OpenBaoPort"/>, so an unconfigured port stays stable).
+    /// Tokens other than the root token do not survive: clients log in again. An unreadable or invalid file is moved
+    /// aside (<c>.corrupt-&lt;timestamp&gt;</c>) with a warning and the emulator starts freshly seeded. Off by default:
+    /// every start is fresh.
+    /// </summary>
+    public bool PersistState { get; init; }
 }

@@ -37,11 +37,14 @@ internal sealed class ControlEndpoint : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT/control/</c>.</summary>
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>Listens on <paramref name="port"/>, or on any free port when it is 0 or taken (with a warning).</summary>
     public static async Task<ControlEndpoint> StartAsync(
-        IEnumerable<ISandboxEmulator> emulators, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        IEnumerable<ISandboxEmulator> emulators, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var endpoint = new ControlEndpoint(emulators, loggerFactory.CreateLogger<ControlEndpoint>());
-        endpoint._app = await LoopbackApp.StartAsync(0, endpoint.HandleAsync, loggerFactory, cancellationToken).ConfigureAwait(false);
+        endpoint._app = await PortFallback.StartAsync("control endpoint", [port],
+            "tools must take control_url from the new manifest", endpoint.HandleAsync, loggerFactory, cancellationToken)
+            .ConfigureAwait(false);
         endpoint.Url = new Uri($"http://127.0.0.1:{LoopbackApp.BoundPort(endpoint._app)}/control/");
         return endpoint;
     }

@@ -14,7 +14,9 @@ namespace OpenKcm.Sandbox.Hosting;
 /// <summary>
 /// A minimal Kestrel app that listens on 127.0.0.1 only (never another interface) and hands every request to one
 /// delegate. No configuration sources are read, so environment variables such as <c>ASPNETCORE_URLS</c> cannot
-/// widen the binding.
+/// widen the binding. It is embedded in another process: it logs none of the host's status messages ("Now listening
+/// on", "Application started. Press Ctrl+C", see <see cref="HostLogFilter"/>) and does not react to Ctrl+C or SIGTERM
+/// (<see cref="EmbeddedHostLifetime"/>); its owner stops it.
 /// </summary>
 internal static class LoopbackApp
 {
@@ -30,9 +32,10 @@ internal static class LoopbackApp
             ApplicationName = typeof(LoopbackApp).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new HostLogFilter(loggerFactory));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

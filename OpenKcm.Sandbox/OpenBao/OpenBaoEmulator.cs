@@ -3,14 +3,16 @@ using OpenKcm.Sandbox.Faults;
 using OpenKcm.Sandbox.Hosting;
 using OpenKcm.Sandbox.OpenBao.Core;
 using OpenKcm.Sandbox.OpenBao.Http;
+using OpenKcm.Sandbox.OpenBao.State;
 
 namespace OpenKcm.Sandbox.OpenBao;
 
 /// <summary>
 /// An in-process OpenBao (Vault API) server on 127.0.0.1, seeded with the OpenKCM scenario: transit mount
 /// <see cref="MountPath"/> with key <see cref="KeyName"/>, policy <see cref="PolicyName"/>, AppRole role
-/// <see cref="RoleName"/> (token TTL 1h, max 4h). State is in memory and survives the "down" fault.
-/// Started and disposed by <see cref="SandboxHost"/>; thread-safe.
+/// <see cref="RoleName"/> (token TTL 1h, max 4h). State is in memory and survives the "down" fault; with
+/// <see cref="SandboxOptions.PersistState"/> it also survives a restart. Started and disposed by <see cref="SandboxHost"/>;
+/// thread-safe.
 /// </summary>
 public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
 {
@@ -24,7 +26,7 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
     private readonly OpenBaoHttpHandler _handler;
 
     private OpenBaoEmulator(string name, OpenBaoProfile profile, EmulatorListener listener, OpenBaoHttpHandler handler,
-        EmulatorFaults faults, OpenBaoNodeState node, (string RootToken, string RoleId, string SecretId) seed)
+        EmulatorFaults faults, OpenBaoNodeState node, OpenBaoIdentity identity)
     {
         Name = name;
         Profile = profile;
@@ -32,7 +34,7 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
         _handler = handler;
         Faults = faults;
         Node = node;
-        (RootToken, RoleId, SecretId) = seed;
+        (RootToken, RoleId, SecretId) = identity;
         BaseAddress = new Uri($"http://127.0.0.1:{listener.Port}/");
     }
 
@@ -66,16 +68,33 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
-    internal static async Task<OpenBaoEmulator> StartAsync(
-        string name, OpenBaoProfile profile, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seeds a fresh emulator, or restores it from <paramref name="statePath"/> (when not <c>null</c>) and keeps that
+    /// file up to date. Listens on <paramref name="port"/> (0: any), else on the state's last port, else any free port.
+    /// </summary>
+    internal static async Task<OpenBaoEmulator> StartAsync(string name, OpenBaoProfile profile, TimeProvider time, int port,
+        string? statePath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var core = new VaultCore(time, profile);
-        var seed = OpenBaoSeed.Apply(core);
+        var logger = loggerFactory.CreateLogger<OpenBaoEmulator>();
+        var stateFile = statePath is null ? null : new OpenBaoStateFile(statePath, name, time, logger);
+        var restored = stateFile?.Load(state => OpenBaoSnapshot.Restore(state, time, profile));
+        var (core, identity, lastPort) = restored ?? Seed(time, profile);
+        if (stateFile is not null && restored is null)
+        {
+            logger.LogInformation("Sandbox {Name} seeded fresh credentials and keys; they are kept in {Path}", name, stateFile.Path);
+        }
+
         var node = new OpenBaoNodeState();
         OpenBaoHttpHandler? handler = null;
-        var listener = new EmulatorListener(name, context => handler!.HandleAsync(context), loggerFactory);
+        var listener = new EmulatorListener(name, [port, lastPort], context => handler!.HandleAsync(context), loggerFactory);
         var faults = new EmulatorFaults(listener);
-        handler = new OpenBaoHttpHandler(core, faults, node, loggerFactory.CreateLogger<OpenBaoEmulator>());
+        handler = new OpenBaoHttpHandler(core, faults, node, logger);
+        if (stateFile is not null)
+        {
+            // Set before the first request can arrive; the port is read at each save (0 until bound).
+            core.AfterWrite = c => stateFile.Save(OpenBaoSnapshot.Capture(c, identity, listener.Port));
+        }
+
         try
         {
             await listener.SetListeningAsync(true, cancellationToken).ConfigureAwait(false);
@@ -86,6 +105,17 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
             throw;
         }
 
-        return new OpenBaoEmulator(name, profile, listener, handler, faults, node, seed);
+        if (stateFile is not null)
+        {
+            core.RunLocked(c => stateFile.Save(OpenBaoSnapshot.Capture(c, identity, listener.Port)));
+        }
+
+        return new OpenBaoEmulator(name, profile, listener, handler, faults, node, identity);
+    }
+
+    private static OpenBaoStartup Seed(TimeProvider time, OpenBaoProfile profile)
+    {
+        var core = new VaultCore(time, profile);
+        return new OpenBaoStartup(core, OpenBaoSeed.Apply(core), LastPort: 0);
     }
 }

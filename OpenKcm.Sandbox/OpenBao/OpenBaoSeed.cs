@@ -34,7 +34,7 @@ internal static class OpenBaoSeed
         }
         """;
 
-    public static (string RootToken, string RoleId, string SecretId) Apply(VaultCore core)
+    public static OpenBaoIdentity Apply(VaultCore core)
     {
         var root = core.Tokens.CreateRoot(core.Root).Id;
         Send(core, root, VaultOperation.Update, $"sys/mounts/{OpenBaoEmulator.MountPath}",
@@ -54,7 +54,7 @@ internal static class OpenBaoSeed
         });
         var roleId = Send(core, root, VaultOperation.Read, $"{role}/role-id", [])["role_id"]!.GetValue<string>();
         var secretId = Send(core, root, VaultOperation.Update, $"{role}/secret-id", [])["secret_id"]!.GetValue<string>();
-        return (root, roleId, secretId);
+        return new OpenBaoIdentity(root, roleId, secretId);
     }
 
     private static JsonObject Send(VaultCore core, string token, VaultOperation operation, string path, JsonObject data) =>

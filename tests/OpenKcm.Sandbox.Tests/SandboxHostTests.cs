@@ -136,6 +136,24 @@ public sealed class SandboxHostTests : SandboxTest
     }
 
     [Fact]
+    public async Task StartAsync_LeavesOutTheAspNetHostStatusMessages()
+    {
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+        var options = new SandboxOptions { DataDirectory = Path.Combine(DataDirectory, "quiet"), LoggerFactory = loggers };
+        await using (var host = await SandboxHost.StartAsync(options, CancellationToken.None))
+        {
+            await host.OpenBao.Faults.SetDownAsync(true);
+            await host.OpenBao.Faults.SetDownAsync(false);
+        }
+
+        Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("Microsoft.Hosting", StringComparison.Ordinal));
+        Assert.All(new[] { "Now listening on", "Application started", "Hosting environment", "Content root path" },
+            text => Assert.DoesNotContain(text, logs.Text, StringComparison.Ordinal));
+        Assert.Single(logs.Entries, e => e.Message.StartsWith("Sandbox started", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Dispose_ClosesEveryListener()
     {
         var directory = Path.Combine(DataDirectory, "disposed");

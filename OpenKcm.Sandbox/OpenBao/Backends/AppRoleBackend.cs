@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenKcm.Sandbox.OpenBao.Core;
+using OpenKcm.Sandbox.OpenBao.State;
 using OpenKcm.Sandbox.OpenBao.Tokens;
 
 namespace OpenKcm.Sandbox.OpenBao.Backends;
@@ -46,6 +47,44 @@ internal sealed class AppRoleBackend : IVaultBackend
     public string Type => "approle";
 
     public IReadOnlyList<VaultPath> Paths { get; }
+
+    /// <summary>Roles and secret IDs, for the state file (under the core's lock; serialize before releasing it).</summary>
+    public AppRoleState Save() => new()
+    {
+        Roles = _roles.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList(),
+        SecretIds = _secretIds.Where(pair => pair.Value.Count > 0).ToDictionary(
+            pair => pair.Key, pair => (IReadOnlyList<AppRoleSecretId>)[.. pair.Value.Values], StringComparer.Ordinal),
+    };
+
+    /// <summary>Adds saved roles and secret IDs to a new mount.</summary>
+    /// <exception cref="InvalidDataException">Names or role IDs repeat, or secret IDs belong to no role.</exception>
+    public void Restore(AppRoleState state)
+    {
+        foreach (var (role, index) in state.Roles.Select((r, i) => (r, i)))
+        {
+            if (role.Name.Length == 0 || role.RoleId.Length == 0 || _roles.Values.Any(r => r.RoleId == role.RoleId)
+                || !_roles.TryAdd(role.Name, role))
+            {
+                throw new InvalidDataException($"app_role.roles[{index}]: empty, or a name or role ID used twice");
+            }
+        }
+
+        foreach (var (roleName, secretIds) in state.SecretIds)
+        {
+            if (!_roles.ContainsKey(roleName))
+            {
+                throw new InvalidDataException("app_role.secret_ids: secret IDs of a role that does not exist");
+            }
+
+            var entries = new Dictionary<string, AppRoleSecretId>(StringComparer.Ordinal);
+            if (secretIds.Any(entry => entry.SecretId.Length == 0 || !entries.TryAdd(entry.SecretId, entry)))
+            {
+                throw new InvalidDataException("app_role.secret_ids: an empty secret ID, or one issued twice");
+            }
+
+            _secretIds[roleName] = entries;
+        }
+    }
 
     private VaultResponse Login(VaultCall call)
     {

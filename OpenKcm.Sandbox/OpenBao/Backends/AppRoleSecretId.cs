@@ -8,7 +8,7 @@ internal sealed class AppRoleSecretId
 {
     public required string SecretId { get; init; }
 
-    public string Accessor { get; } = Guid.NewGuid().ToString();
+    public string Accessor { get; init; } = Guid.NewGuid().ToString();
 
     public required DateTimeOffset CreationTime { get; init; }
 
@@ -42,4 +42,5 @@ internal sealed class AppRoleSecretId
         ["secret_id_num_uses"] = NumUses,
         ["secret_id_ttl"] = (long)Ttl.TotalSeconds,
         ["token_bound_cidrs"] = new JsonArray(),
-    };}
+    };
+}

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenKcm.Sandbox.OpenBao.Core;
+using OpenKcm.Sandbox.OpenBao.State;
 
 namespace OpenKcm.Sandbox.OpenBao.Backends;
 
@@ -54,6 +55,33 @@ internal sealed class TransitBackend : IVaultBackend
             $"key type {type} is not supported by the sandbox emulator (aes256-gcm96 and aes128-gcm96 are)"),
         _ => throw VaultException.BadRequest($"unknown key type {type}"),
     };
+
+    /// <summary>Every key, for the state file (under the core's lock).</summary>
+    public IReadOnlyList<TransitKeyState> SaveKeys() =>
+        _keys.Values.OrderBy(k => k.Name, StringComparer.Ordinal).Select(k => k.Save()).ToList();
+
+    /// <summary>Adds saved keys to a new mount.</summary>
+    /// <exception cref="InvalidDataException">A key is invalid or named twice.</exception>
+    public void RestoreKeys(IEnumerable<TransitKeyState> keys)
+    {
+        foreach (var (state, index) in keys.Select((k, i) => (k, i)))
+        {
+            TransitKey key;
+            try
+            {
+                key = TransitKey.Restore(state);
+            }
+            catch (InvalidDataException error)
+            {
+                throw new InvalidDataException($"transit_keys[{index}]: {error.Message}");
+            }
+
+            if (!_keys.TryAdd(key.Name, key))
+            {
+                throw new InvalidDataException($"transit_keys[{index}]: a second key with the same name");
+            }
+        }
+    }
 
     private static VaultResponse Describe(TransitKey key) => VaultResponse.WithData(key.Describe());
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.OpenBao.State;
 
 namespace OpenKcm.Sandbox.OpenBao.Backends;
 
@@ -11,10 +12,15 @@ internal sealed class TransitKey
     private readonly List<(byte[] Material, long Created)> _versions = [];
 
     public TransitKey(string name, string type, DateTimeOffset now)
+        : this(name, type)
+    {
+        Rotate(now);
+    }
+
+    private TransitKey(string name, string type)
     {
         Name = name;
         Type = type;
-        Rotate(now);
     }
 
     public string Name { get; }
@@ -37,8 +43,63 @@ internal sealed class TransitKey
 
     public long AutoRotatePeriodSeconds { get; set; }
 
-    public void Rotate(DateTimeOffset now) =>
-        _versions.Add((RandomNumberGenerator.GetBytes(Type == "aes128-gcm96" ? 16 : 32), now.ToUnixTimeSeconds()));
+    private int MaterialSize => Type == "aes128-gcm96" ? 16 : 32;
+
+    public void Rotate(DateTimeOffset now) => _versions.Add((RandomNumberGenerator.GetBytes(MaterialSize), now.ToUnixTimeSeconds()));
+
+    /// <summary>A key as it was saved by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The saved key is not one this emulator could have made; the message names
+    /// the problem, never a value.</exception>
+    public static TransitKey Restore(TransitKeyState state)
+    {
+        if (state.Type is not ("aes256-gcm96" or "aes128-gcm96"))
+        {
+            throw new InvalidDataException("unsupported key type");
+        }
+
+        var key = new TransitKey(state.Name, state.Type)
+        {
+            DeletionAllowed = state.DeletionAllowed,
+            Exportable = state.Exportable,
+            AllowPlaintextBackup = state.AllowPlaintextBackup,
+            AutoRotatePeriodSeconds = state.AutoRotatePeriodSeconds,
+        };
+        foreach (var version in state.Versions)
+        {
+            if (version.Material.Length != key.MaterialSize)
+            {
+                throw new InvalidDataException(
+                    $"version {key.LatestVersion + 1} has {version.Material.Length} bytes of key material, {state.Type} has {key.MaterialSize}");
+            }
+
+            key._versions.Add((version.Material, version.Created));
+        }
+
+        if (key.LatestVersion == 0
+            || state.MinDecryptionVersion < 1 || state.MinDecryptionVersion > key.LatestVersion
+            || state.MinEncryptionVersion < 0 || state.MinEncryptionVersion > key.LatestVersion)
+        {
+            throw new InvalidDataException("no versions, or minimum versions outside the versions there are");
+        }
+
+        key.MinDecryptionVersion = state.MinDecryptionVersion;
+        key.MinEncryptionVersion = state.MinEncryptionVersion;
+        return key;
+    }
+
+    /// <summary>Everything needed to <see cref="Restore"/> the key, key material included: handle as a secret.</summary>
+    public TransitKeyState Save() => new()
+    {
+        Name = Name,
+        Type = Type,
+        Versions = _versions.Select(v => new TransitKeyVersionState { Material = v.Material, Created = v.Created }).ToList(),
+        MinDecryptionVersion = MinDecryptionVersion,
+        MinEncryptionVersion = MinEncryptionVersion,
+        DeletionAllowed = DeletionAllowed,
+        Exportable = Exportable,
+        AllowPlaintextBackup = AllowPlaintextBackup,
+        AutoRotatePeriodSeconds = AutoRotatePeriodSeconds,
+    };
 
     /// <summary>Key material for a version; callers validate the version first.</summary>
     public byte[] Material(int version) => _versions[version - 1].Material;

@@ -6,12 +6,14 @@ namespace OpenKcm.Sandbox.OpenBao.Core;
 /// <summary>A backend mounted at a path of a namespace (<c>openkcm-keys/</c>, <c>auth/approle/</c>, <c>sys/</c>).</summary>
 internal sealed class Mount
 {
-    public Mount(string path, IVaultBackend backend, string description)
+    /// <summary>A new mount, or a restored one with its saved <paramref name="accessor"/> and <paramref name="uuid"/>.</summary>
+    public Mount(string path, IVaultBackend backend, string description, string? accessor = null, string? uuid = null)
     {
         Path = path;
         Backend = backend;
         Description = description;
-        Accessor = $"{backend.Type}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        Accessor = accessor ?? $"{backend.Type}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        Uuid = uuid ?? Guid.NewGuid().ToString();
     }
 
     /// <summary>The mount point, ending with a slash; auth methods start with <c>auth/</c>.</summary>
@@ -25,7 +27,7 @@ internal sealed class Mount
 
     public string Accessor { get; }
 
-    public string Uuid { get; } = Guid.NewGuid().ToString();
+    public string Uuid { get; }
 
     public bool IsAuth => Path.StartsWith("auth/", StringComparison.Ordinal);
 

@@ -18,12 +18,14 @@ internal sealed class VaultCore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, VaultNamespace> _namespaces = new(StringComparer.Ordinal);
 
-    public VaultCore(TimeProvider time, OpenBaoProfile profile)
+    /// <summary>A new server, or a restored one with its saved <paramref name="clusterId"/> and <paramref name="rootUuid"/>.</summary>
+    public VaultCore(TimeProvider time, OpenBaoProfile profile, string? clusterId = null, string? rootUuid = null)
     {
         Time = time;
         Profile = profile;
+        ClusterId = clusterId ?? Guid.NewGuid().ToString();
         Tokens = new TokenStore(time, profile);
-        Root = CreateNamespace("", "root");
+        Root = CreateNamespace("", "root", rootUuid);
     }
 
     public TimeProvider Time { get; }
@@ -34,11 +36,20 @@ internal sealed class VaultCore
 
     public string ClusterName => Profile == OpenBaoProfile.Vault ? "vault-cluster-sandbox" : "bao-cluster-sandbox";
 
-    public string ClusterId { get; } = Guid.NewGuid().ToString();
+    public string ClusterId { get; }
 
     public TokenStore Tokens { get; }
 
     public VaultNamespace Root { get; }
+
+    /// <summary>Every namespace, the root first; read under <see cref="RunLocked"/>.</summary>
+    public IEnumerable<VaultNamespace> Namespaces => _namespaces.Values.OrderBy(ns => ns.Path, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Called under the lock after every request that may have changed state (any operation but read and list),
+    /// whether it succeeded or not; set before the emulator serves requests. Must not throw.
+    /// </summary>
+    public Action<VaultCore>? AfterWrite { get; set; }
 
     /// <summary>Handles one request; <c>null</c> means 204 No Content.</summary>
     /// <exception cref="VaultException">Every error answer.</exception>
@@ -46,14 +57,36 @@ internal sealed class VaultCore
     {
         lock (_gate)
         {
-            return Dispatch(request);
+            try
+            {
+                return Dispatch(request);
+            }
+            finally
+            {
+                if (request.Operation is not (VaultOperation.Read or VaultOperation.List))
+                {
+                    AfterWrite?.Invoke(this);
+                }
+            }
         }
     }
 
-    /// <summary>Creates a namespace with the mounts every namespace has (<c>sys/</c>, <c>auth/token/</c>).</summary>
-    public VaultNamespace CreateNamespace(string path, string id)
+    /// <summary>Runs <paramref name="action"/> under the lock that serializes requests (to read a consistent state).</summary>
+    public void RunLocked(Action<VaultCore> action)
     {
-        var ns = new VaultNamespace(path, id);
+        lock (_gate)
+        {
+            action(this);
+        }
+    }
+
+    /// <summary>
+    /// Creates a namespace with the mounts every namespace has (<c>sys/</c>, <c>auth/token/</c>); a restored one
+    /// keeps its saved <paramref name="uuid"/>.
+    /// </summary>
+    public VaultNamespace CreateNamespace(string path, string id, string? uuid = null)
+    {
+        var ns = new VaultNamespace(path, id, uuid);
         ns.AddMount(new Mount("sys/", SystemBackend.Instance, "system endpoints used for control, policy and debugging"));
         ns.AddMount(new Mount("auth/token/", TokenBackend.Instance, "token based credentials"));
         _namespaces.Add(path, ns);

@@ -11,17 +11,18 @@ internal sealed class VaultNamespace
 {
     private readonly Dictionary<string, Mount> _mounts = new(StringComparer.Ordinal);
 
-    public VaultNamespace(string path, string id)
+    public VaultNamespace(string path, string id, string? uuid = null)
     {
         Path = path;
         Id = id;
+        Uuid = uuid ?? Guid.NewGuid().ToString();
     }
 
     public string Path { get; }
 
     public string Id { get; }
 
-    public string Uuid { get; } = Guid.NewGuid().ToString();
+    public string Uuid { get; }
 
     public bool IsRoot => Path.Length == 0;
 

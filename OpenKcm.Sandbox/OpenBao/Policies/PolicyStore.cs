@@ -13,6 +13,9 @@ internal sealed class PolicyStore
     /// <summary>All names including <c>root</c>, sorted, as <c>GET sys/policy</c> lists them.</summary>
     public IReadOnlyList<string> Names => _policies.Keys.Append(AclPolicy.Root.Name).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The stored policies (<c>default</c> and those written), without the built-in <c>root</c>.</summary>
+    public IEnumerable<AclPolicy> Policies => _policies.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
+
     public static string Normalize(string name) => name.Trim().ToLowerInvariant();
 
     public AclPolicy? Get(string name)

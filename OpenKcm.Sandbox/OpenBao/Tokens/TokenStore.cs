@@ -13,9 +13,10 @@ internal sealed class TokenStore(TimeProvider time, OpenBaoProfile profile)
 
     private readonly Dictionary<string, TokenEntry> _byId = new(StringComparer.Ordinal);
 
-    public TokenEntry CreateRoot(VaultNamespace rootNamespace) => Add(new TokenEntry
+    /// <summary>A root token (never expires); a restored one keeps its saved <paramref name="id"/>.</summary>
+    public TokenEntry CreateRoot(VaultNamespace rootNamespace, string? id = null) => Add(new TokenEntry
     {
-        Id = NewId("service"),
+        Id = id ?? NewId("service"),
         Accessor = VaultFormat.RandomId(24),
         Namespace = rootNamespace,
         Policies = ["root"],
