@@ -11,6 +11,8 @@ public sealed partial class Users
     private readonly Dictionary<string, List<string>> _editRoles = [];
     private NewUserInput _newUser = new();
     private string? _newRolesError;
+    private string? _newEmailError;
+    private string? _newPasswordError;
     private string? _message;
     private bool _messageIsError;
     private bool _busy;
@@ -66,7 +68,13 @@ public sealed partial class Users
         try
         {
             var result = await Administration.CreateAsync(_newUser.Email.Trim(), _newUser.Password, [.. _newUser.Roles], await CurrentActor.GetAsync(), CancellationToken.None);
-            Report(result, $"Created {_newUser.Email}.");
+
+            // Identity's errors go next to the field they are about; anything else to the page message.
+            _newEmailError = Join(result.Errors.Where(e => e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal)));
+            _newPasswordError = Join(result.Errors.Where(e => e.Code.StartsWith("Password", StringComparison.Ordinal)));
+            var other = result.Errors.Where(e => !e.Code.Contains("Email", StringComparison.Ordinal)
+                && !e.Code.Contains("UserName", StringComparison.Ordinal) && !e.Code.StartsWith("Password", StringComparison.Ordinal));
+            Report(result.Succeeded || other.Any() ? result : IdentityResult.Success, result.Succeeded ? $"Created {_newUser.Email}." : null);
             if (result.Succeeded)
             {
                 _newUser = new NewUserInput();
@@ -98,9 +106,15 @@ public sealed partial class Users
         await ReloadAsync();
     }
 
-    private void Report(IdentityResult result, string success)
+    private void Report(IdentityResult result, string? success)
     {
         _messageIsError = !result.Succeeded;
-        _message = result.Succeeded ? success : string.Join(" ", result.Errors.Select(e => e.Description));
+        _message = result.Succeeded ? success : Join(result.Errors);
+    }
+
+    private static string? Join(IEnumerable<IdentityError> errors)
+    {
+        var text = string.Join(" ", errors.Select(e => e.Description));
+        return text.Length == 0 ? null : text;
     }
 }
