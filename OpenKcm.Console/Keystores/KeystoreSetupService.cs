@@ -91,7 +91,7 @@ public sealed class KeystoreSetupService(
             }
             else
             {
-                var result = await keystores.SaveVersionAsync(id, model.ToSettings(), secrets, actor, cancellationToken);
+                var result = await keystores.SaveVersionAsync(id, model.ToSettings(), secrets, actor, cancellationToken, model.RemovedSecrets);
                 if (!result.Succeeded)
                 {
                     model.SetErrors(result.Errors);

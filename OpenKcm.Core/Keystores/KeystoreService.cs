@@ -129,13 +129,15 @@ public sealed class KeystoreService : IKeystoreCatalog
     }
 
     /// <summary>
-    /// Saves an edited configuration as a new version, but only if something changed: settings differ, or a secret was
-    /// entered (an entered secret replaces the stored one; a blank or missing secret keeps the previous secret version).
+    /// Saves an edited configuration as a new version, but only if something changed: settings differ, a secret was
+    /// entered (an entered secret replaces the stored one; a blank or missing secret keeps the previous secret version),
+    /// or a stored secret is dropped (<paramref name="removedSecrets"/>: the new version has no value for that field, e.g.
+    /// to switch from a stored secret to a file on the console host; earlier versions keep theirs for rollback).
     /// The new version is untested: a Tested keystore goes back to Draft; an Active one keeps serving its active version.
     /// </summary>
     public async Task<CommandResult<SavedKeystoreVersion>> SaveVersionAsync(
         Guid keystoreId, KeystoreSettings settings, IReadOnlyDictionary<string, SecretValue>? secrets, Actor actor,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlySet<string>? removedSecrets = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(actor);
@@ -148,10 +150,14 @@ public sealed class KeystoreService : IKeystoreCatalog
             var plugin = GetPlugin(keystore.Kind);
             var current = await LoadVersionAsync(db, keystore.Id, keystore.CurrentVersion, cancellationToken).ConfigureAwait(false);
             var currentSettings = KeystoreMapping.SettingsFromJson(current.SettingsJson);
-            var currentSecrets = KeystoreMapping.SecretVersionsFromJson(current.SecretVersionsJson);
-
             var normalized = KeystoreValidation.Normalize(plugin.Descriptor, settings);
             var entered = Entered(secrets);
+
+            // A secret entered in the same save wins over removing it.
+            var storedSecrets = KeystoreMapping.SecretVersionsFromJson(current.SecretVersionsJson);
+            var droppedSecrets = storedSecrets.Keys
+                .Where(f => removedSecrets?.Contains(f) == true && !entered.ContainsKey(f)).ToList();
+            var currentSecrets = storedSecrets.RemoveRange(droppedSecrets);
             var secretsSet = currentSecrets.Keys.Concat(entered.Keys).ToHashSet(StringComparer.Ordinal);
             var errors = KeystoreValidation.Validate(plugin, normalized, secretsSet, entered.Keys);
             if (errors.Count > 0)
@@ -161,7 +167,7 @@ public sealed class KeystoreService : IKeystoreCatalog
             }
 
             var changed = ChangedFields(currentSettings, normalized);
-            if (changed.Count == 0 && entered.Count == 0)
+            if (changed.Count == 0 && entered.Count == 0 && droppedSecrets.Count == 0)
             {
                 return new CommandResult<SavedKeystoreVersion>(new SavedKeystoreVersion(KeystoreMapping.ToInfo(current), Created: false));
             }
@@ -171,7 +177,8 @@ public sealed class KeystoreService : IKeystoreCatalog
             {
                 record with
                 {
-                    Detail = $"version={version} changed={Names(changed)} secrets={Names(entered.Keys.Order(StringComparer.Ordinal))}",
+                    Detail = $"version={version} changed={Names(changed)} secrets={Names(entered.Keys.Order(StringComparer.Ordinal))}" +
+                        (droppedSecrets.Count > 0 ? $" removed_secrets={Names(droppedSecrets.Order(StringComparer.Ordinal))}" : ""),
                 },
             };
             var secretVersions = await StageSecretsAsync(db, keystore, entered, currentSecrets, actor, records, cancellationToken).ConfigureAwait(false);

@@ -159,6 +159,35 @@ public sealed class KeystoreServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveVersionAsync_RequiredSecretRemoved_RefusesWithTheFieldAndSavesNothing()
+    {
+        var keystore = await CreateAsync("primary_fake_kms");
+        var current = (await _ctx.Keystores.GetVersionAsync(keystore.Id, 1, CancellationToken.None))!;
+
+        var result = await _ctx.Keystores.SaveVersionAsync(keystore.Id, current.Settings, null, CoreTestContext.Admin,
+            CancellationToken.None, removedSecrets: new HashSet<string> { "api_key" });
+
+        Assert.Contains(result.Errors, e => e.Field == "api_key");
+        Assert.Equal(1, await _ctx.CountAsync("keystore_versions"));
+    }
+
+    [Fact]
+    public async Task SaveVersionAsync_SecretRemovedAndEnteredTogether_StoresTheEnteredValue()
+    {
+        var keystore = await CreateAsync("primary_fake_kms");
+        var current = (await _ctx.Keystores.GetVersionAsync(keystore.Id, 1, CancellationToken.None))!;
+        using var replacement = new SecretValue("good-replacement");
+
+        var result = await _ctx.Keystores.SaveVersionAsync(keystore.Id, current.Settings,
+            new Dictionary<string, SecretValue> { ["api_key"] = replacement }, CoreTestContext.Admin,
+            CancellationToken.None, removedSecrets: new HashSet<string> { "api_key" });
+
+        Assert.Equal(2, result.Value!.Version.SecretVersions["api_key"]);
+        var update = Assert.Single(await _ctx.AuditEntriesAsync(AuditActions.KeystoreUpdate));
+        Assert.DoesNotContain("removed_secrets", update.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SaveVersionAsync_SettingChangedAndSecretBlank_KeepsThePreviousSecretVersion()
     {
         var keystore = await CreateAsync("primary_fake_kms");

@@ -17,6 +17,7 @@ public sealed class KeystoreWizardModel
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _secretInputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedSecrets = new(StringComparer.Ordinal);
 
     public IKeystorePlugin? Plugin { get; private set; }
 
@@ -87,7 +88,28 @@ public sealed class KeystoreWizardModel
     /// <summary>Secrets typed in this session (to be stored with the next saved version).</summary>
     public ImmutableDictionary<string, string> SecretInputs => _secretInputs.ToImmutableDictionary(StringComparer.Ordinal);
 
-    public void ClearSecretInputs() => _secretInputs.Clear();
+    public void ClearSecretInputs()
+    {
+        _secretInputs.Clear();
+        _removedSecrets.Clear();
+    }
+
+    /// <summary>Stored secrets the administrator chose to drop from the next saved version.</summary>
+    public IReadOnlySet<string> RemovedSecrets => _removedSecrets;
+
+    public void SetSecretRemoved(string field, bool removed)
+    {
+        if (removed)
+        {
+            _removedSecrets.Add(field);
+        }
+        else
+        {
+            _removedSecrets.Remove(field);
+        }
+
+        _errors.Remove(field);
+    }
 
     public string? ErrorFor(string field) => _errors.GetValueOrDefault(field);
 
@@ -139,7 +161,7 @@ public sealed class KeystoreWizardModel
         }
 
         // The same rules the keystore service applies on save, so the form and the service never disagree.
-        var secretsSet = StoredSecrets.Union(_secretInputs.Keys).ToImmutableHashSet(StringComparer.Ordinal);
+        var secretsSet = StoredSecrets.Except(_removedSecrets).Union(_secretInputs.Keys).ToImmutableHashSet(StringComparer.Ordinal);
         var settings = KeystoreValidation.Normalize(Plugin.Descriptor, ToSettings());
         foreach (var error in KeystoreValidation.ValidateName(Name).Concat(KeystoreValidation.Validate(Plugin, settings, secretsSet, _secretInputs.Keys)))
         {
