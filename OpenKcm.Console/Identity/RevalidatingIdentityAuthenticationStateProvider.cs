@@ -20,6 +20,19 @@ internal sealed class RevalidatingIdentityAuthenticationStateProvider(
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await IsStillValidAsync(authenticationState);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The application is shutting down under an open circuit: the circuit is going away with it.
+            return false;
+        }
+    }
+
+    private async Task<bool> IsStillValidAsync(AuthenticationState authenticationState)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsoleUser>>();
         var user = await users.GetUserAsync(authenticationState.User);
