@@ -47,9 +47,9 @@ internal sealed class OpenBaoConfiguration : IDisposable
     /// Parses <paramref name="settings"/>; throws <see cref="KeystoreException"/> (InvalidConfiguration) listing every
     /// invalid field. The secret_id source rule is checked later, when the secret is resolved.
     /// </summary>
-    public static OpenBaoConfiguration Parse(KeystoreSettings settings)
+    public static OpenBaoConfiguration Parse(KeystoreSettings settings, SecretIdLocations secretIdLocations)
     {
-        var errors = OpenBaoSettingsValidator.Validate(settings, secretIdStored: null);
+        var errors = OpenBaoSettingsValidator.Validate(settings, secretIdStored: null, secretIdLocations);
         if (errors.Count > 0)
         {
             throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration,

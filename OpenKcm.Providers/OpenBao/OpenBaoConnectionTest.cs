@@ -117,7 +117,7 @@ internal sealed class OpenBaoConnectionTest
 
     private async Task<CheckStep> ServerHealthAsync(CancellationToken cancellationToken)
     {
-        _configuration = OpenBaoConfiguration.Parse(_settings);
+        _configuration = OpenBaoConfiguration.Parse(_settings, _plugin.SecretIdLocations);
         _guidance = OpenBaoGuidance.From(_configuration, _options);
         _client = _plugin.CreateClient(_configuration);
 
@@ -172,7 +172,8 @@ internal sealed class OpenBaoConnectionTest
 
     private async Task<CheckStep> AuthenticateAsync(CancellationToken cancellationToken)
     {
-        using var secretId = await AppRoleSecretSource.GetAsync(Configuration, _secrets, cancellationToken).ConfigureAwait(false);
+        using var secretId = await AppRoleSecretSource.GetAsync(Configuration, _secrets, _plugin.SecretIdLocations, cancellationToken)
+            .ConfigureAwait(false);
         _auth = await Client.LoginAppRoleAsync(Configuration.RoleId, secretId, cancellationToken).ConfigureAwait(false);
         var source = Configuration.SecretIdPath is { } path ? $"the secret ID read from {path}" : "the stored secret ID";
         var lifetime = _auth.LeaseDuration > TimeSpan.Zero
@@ -182,8 +183,8 @@ internal sealed class OpenBaoConnectionTest
         if (_auth.Policies.Contains("root"))
         {
             return CheckStep.Warn(detail + " The token has the root policy: it can do anything on this server.",
-                $"Give the role only the generated policy: {Guidance.Bao("write", $"auth/approle/role/{Guidance.RoleName}")} "
-                + $"token_policies=\"{Guidance.PolicyName}\" token_no_default_policy=true");
+                "Give the role only the generated policy: "
+                + Guidance.WriteRoleCommand($"token_policies={Guidance.PolicyName}", "token_no_default_policy=true"));
         }
 
         return CheckStep.Pass(detail);
@@ -194,12 +195,10 @@ internal sealed class OpenBaoConnectionTest
         var info = await Client.LookupSelfAsync(Token, cancellationToken).ConfigureAwait(false);
         var type = info.Type is { } t ? $"{t} token" : "token";
         var ttl = info.Ttl > TimeSpan.Zero ? $"{VaultErrors.Format(info.Ttl)} left" : "no expiry";
-        var roleCommand = Guidance.Bao("write", $"auth/approle/role/{Guidance.RoleName}");
-
         if (info.Ttl == TimeSpan.Zero)
         {
             return CheckStep.Warn($"Looked up the {type} ({Policies(info.Policies)}): it never expires, so a leaked token stays valid forever.",
-                $"Give the role's tokens a lifetime: {roleCommand} token_ttl=1h token_max_ttl=4h");
+                "Give the role's tokens a lifetime: " + Guidance.WriteRoleCommand("token_ttl=1h", "token_max_ttl=4h"));
         }
 
         if (!info.Renewable)
@@ -207,7 +206,8 @@ internal sealed class OpenBaoConnectionTest
             return CheckStep.Warn(
                 $"Looked up the {type}: {ttl}, not renewable{(info.Type == "batch" ? " (batch tokens never are)" : "")}. "
                 + "OpenKCM will log in again before each expiry instead of renewing, which costs a login per token lifetime.",
-                $"Issue renewable service tokens: {roleCommand} token_type=service token_ttl=1h token_max_ttl=4h");
+                "Issue renewable service tokens: "
+                + Guidance.WriteRoleCommand("token_type=service", "token_ttl=1h", "token_max_ttl=4h"));
         }
 
         var renewed = await Client.RenewSelfAsync(Token, cancellationToken).ConfigureAwait(false);
@@ -220,7 +220,7 @@ internal sealed class OpenBaoConnectionTest
         if (renewed.LeaseDuration is { TotalSeconds: > 0 and < 60 })
         {
             return CheckStep.Warn(detail + " Tokens this short-lived make OpenKCM log in very often.",
-                $"Lengthen the token lifetime: {roleCommand} token_ttl=1h token_max_ttl=4h");
+                "Lengthen the token lifetime: " + Guidance.WriteRoleCommand("token_ttl=1h", "token_max_ttl=4h"));
         }
 
         return CheckStep.Pass(detail);
@@ -230,7 +230,8 @@ internal sealed class OpenBaoConnectionTest
     {
         var key = await Client.ReadKeyAsync(Token, Configuration.MountPath, Configuration.KeyName, cancellationToken).ConfigureAwait(false);
         var path = Configuration.KeyPath;
-        var newKey = $"Create an aes256-gcm96 key and enter its name in key_name: {Guidance.Bao("write", $"{Configuration.MountPath}/keys/<new-key-name> type=aes256-gcm96")}";
+        var newKey = "Create an aes256-gcm96 key and enter its name in key_name: "
+            + Guidance.Bao("write", $"{Configuration.MountPath}/keys/<new-key-name>", "type=aes256-gcm96");
 
         if (!key.SupportsEncryption || !key.SupportsDecryption)
         {
@@ -264,7 +265,7 @@ internal sealed class OpenBaoConnectionTest
         if (key.DeletionAllowed)
         {
             return CheckStep.Warn(detail + " The key may be deleted (deletion_allowed=true): deleting it makes every wrapped L2 key unreadable.",
-                $"Protect it: {Guidance.Bao("write", $"{path}/config deletion_allowed=false")}");
+                "Protect it: " + Guidance.Bao("write", $"{path}/config", "deletion_allowed=false"));
         }
 
         return CheckStep.Pass(detail);
@@ -323,13 +324,18 @@ internal sealed class OpenBaoConnectionTest
 
     private string? Remedy(string checkId, KeystoreException ex)
     {
-        var guidance = _guidance ?? OpenBaoGuidance.From(_settings, _options);
+        var guidance = _guidance ?? OpenBaoGuidance.From(_settings, _options, _plugin.SecretIdLocations);
         var address = _configuration?.Address.GetLeftPart(UriPartial.Authority) ?? "the OpenBao address";
         switch (ex.Kind)
         {
+            case KeystoreErrorKind.InvalidConfiguration when AppRoleSecretSource.IsOutsideProblem(ex):
+                return $"Use a regular file inside {_plugin.SecretIdLocations.Describe()}, not a link to a file elsewhere (writing to "
+                    + $"this path would follow the link), or ask an administrator to allow its directory with {OpenBaoOptions.SecretIdDirectoriesKey}.";
             case KeystoreErrorKind.InvalidConfiguration when AppRoleSecretSource.IsFileProblem(ex):
-                return $"Make sure {_configuration?.SecretIdPath} exists on the console host, holds only the secret ID and is readable by the "
-                    + $"console's service account. To write a new one: (umask 077; {guidance.NewSecretIdCommand()} > {_configuration?.SecretIdPath})";
+                return $"Keep the file in {_plugin.SecretIdLocations.Describe()} (an administrator can allow another directory with "
+                    + $"{OpenBaoOptions.SecretIdDirectoriesKey}), as a regular file that holds only the secret ID and that the console's "
+                    + "service account can read. To write a new one: "
+                    + guidance.WriteSecretIdFileCommand(_configuration?.SecretIdPath ?? "<secret_id_path>");
             case KeystoreErrorKind.InvalidConfiguration when ex.InnerException is HttpRequestException:
                 return "Paste the PEM of the CA that issued OpenBao's TLS certificate into ca_certificate, and use the host name the "
                     + "certificate was issued for in vault_address.";

@@ -11,6 +11,8 @@ namespace OpenKcm.Providers.OpenBao;
 /// The policy grants exactly the paths the plugin calls with a token (sys/health and auth/approle/login need none).
 /// The seed's sample used <c>openkcm-keys/data/...</c>, which is a KV v2 path; a transit key is read at
 /// <c>&lt;mount&gt;/keys/&lt;key&gt;</c>. No <c>create</c> capability on encrypt, so a typo can never upsert a new key.
+/// Every value in a command goes through <see cref="ShellWords.Quote"/>: the commands sit behind a Copy button and are
+/// run as they are, so no value (or placeholder) may expand, split or start another command.
 /// </remarks>
 internal sealed class OpenBaoGuidance(string mount, string key, string? ns, string? secretIdPath, OpenBaoOptions options)
 {
@@ -28,10 +30,10 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
 
     public const string RenewSelfPath = "auth/token/renew-self";
 
-    public static OpenBaoGuidance From(KeystoreSettings settings, OpenBaoOptions options)
+    public static OpenBaoGuidance From(KeystoreSettings settings, OpenBaoOptions options, SecretIdLocations secretIdLocations)
     {
         // Before the form is complete, placeholders stand in for what is missing or invalid.
-        var invalid = OpenBaoSettingsValidator.Validate(settings, null).Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        var invalid = OpenBaoSettingsValidator.Validate(settings, null, secretIdLocations).Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
         string? Valid(string field) =>
             !invalid.Contains(field) && settings.Get(field) is { } v && OpenBaoSettingsValidator.NormalizePath(v) is { Length: > 0 } n
                 ? n
@@ -55,13 +57,14 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
     public string Policy()
     {
         var sb = new StringBuilder();
-        sb.Append("# OpenKCM: least privilege for the transit key \"").Append(key).Append("\" at \"").Append(mount).Append("/\"");
+        sb.Append("# OpenKCM: least privilege for the transit key \"").Append(ShellWords.CommentText(key)).Append("\" at \"")
+            .Append(ShellWords.CommentText(mount)).Append("/\"");
         if (ns is not null)
         {
-            sb.Append(" in namespace \"").Append(ns).Append("/\"");
+            sb.Append(" in namespace \"").Append(ShellWords.CommentText(ns)).Append("/\"");
         }
 
-        sb.Append(".\n# Save as ").Append(options.PolicyName).Append(".hcl.\n\n");
+        sb.Append(".\n# Save as ").Append(ShellWords.CommentText(options.PolicyName)).Append(".hcl.\n\n");
         sb.Append("# Read the key's type and versions (Test Connection, activation).\n")
             .Append(PolicyLine(KeyPath, "read")).Append("\n\n")
             .Append("# Wrap L2 key material under the L1 key.\n")
@@ -75,19 +78,42 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
         return sb.ToString();
     }
 
-    /// <summary>A <c>bao</c> command with the namespace flag when a namespace is set.</summary>
-    public string Bao(string subcommand, string arguments) =>
-        ns is null ? $"bao {subcommand} {arguments}" : $"bao {subcommand} -namespace={ns} {arguments}";
+    /// <summary>
+    /// A <c>bao</c> command with the namespace flag when a namespace is set. <paramref name="subcommand"/> is a fixed
+    /// word list such as <c>secrets enable</c>; each of <paramref name="arguments"/> becomes one quoted word.
+    /// </summary>
+    public string Bao(string subcommand, params ReadOnlySpan<string> arguments)
+    {
+        var sb = new StringBuilder("bao ").Append(subcommand);
+        if (ns is not null)
+        {
+            sb.Append(' ').Append(ShellWords.Quote($"-namespace={ns}"));
+        }
 
-    public string EnableTransitCommand() => Bao("secrets enable", $"-path={mount} transit");
+        foreach (var argument in arguments)
+        {
+            sb.Append(' ').Append(ShellWords.Quote(argument));
+        }
 
-    public string CreateKeyCommand() => Bao("write", $"{KeyPath} type=aes256-gcm96");
+        return sb.ToString();
+    }
 
-    public string ReadRoleIdCommand() => Bao("read", $"-field=role_id auth/approle/role/{options.RoleName}/role-id");
+    public string EnableTransitCommand() => Bao("secrets enable", $"-path={mount}", "transit");
 
-    public string NewSecretIdCommand() => Bao("write", $"-f -field=secret_id auth/approle/role/{options.RoleName}/secret-id");
+    public string CreateKeyCommand() => Bao("write", KeyPath, "type=aes256-gcm96");
 
-    public string WritePolicyCommand() => Bao("policy write", $"{options.PolicyName} {options.PolicyName}.hcl");
+    public string ReadRoleIdCommand() => Bao("read", "-field=role_id", $"auth/approle/role/{options.RoleName}/role-id");
+
+    public string NewSecretIdCommand() => Bao("write", "-f", "-field=secret_id", $"auth/approle/role/{options.RoleName}/secret-id");
+
+    /// <summary>Writes a new secret ID to <paramref name="path"/>, readable only by the user who runs it.</summary>
+    public string WriteSecretIdFileCommand(string path) => $"(umask 077; {NewSecretIdCommand()} > {ShellWords.Quote(path)})";
+
+    public string WritePolicyCommand() => Bao("policy write", options.PolicyName, $"{options.PolicyName}.hcl");
+
+    /// <summary><c>bao write auth/approle/role/&lt;role&gt;</c> with <paramref name="settings"/> (<c>name=value</c> each).</summary>
+    public string WriteRoleCommand(params ReadOnlySpan<string> settings) =>
+        Bao("write", [$"auth/approle/role/{options.RoleName}", .. settings]);
 
     public string RoleName => options.RoleName;
 
@@ -97,9 +123,9 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
     {
         var sb = new StringBuilder();
         sb.Append("# Run as an OpenBao administrator (BAO_ADDR and BAO_TOKEN set). With HashiCorp Vault, type vault for bao.\n");
-        sb.Append("# 1. Enable the transit secrets engine at ").Append(mount).Append("/ unless it is enabled already.\n");
-        sb.Append(Bao("secrets list", "-format=json")).Append(" | grep -q '\"").Append(mount).Append("/\"' \\\n  || ")
-            .Append(EnableTransitCommand()).Append('\n');
+        sb.Append("# 1. Enable the transit secrets engine at ").Append(ShellWords.CommentText(mount)).Append("/ unless it is enabled already.\n");
+        sb.Append(Bao("secrets list", "-format=json")).Append(" | grep -qF ").Append(ShellWords.Quote($"\"{mount}/\""))
+            .Append(" \\\n  || ").Append(EnableTransitCommand()).Append('\n');
         sb.Append("# 2. Create the L1 key (AES-256-GCM, not exportable) unless it exists.\n");
         sb.Append(Bao("read", KeyPath)).Append(" >/dev/null 2>&1 \\\n  || ").Append(CreateKeyCommand()).Append('\n');
         return sb.ToString();
@@ -110,11 +136,11 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
         var sb = new StringBuilder();
         sb.Append("# 1. Enable AppRole unless it is enabled already.\n");
         sb.Append(Bao("auth list", "-format=json")).Append(" | grep -q '\"approle/\"' || ").Append(Bao("auth enable", "approle")).Append('\n');
-        sb.Append("# 2. Load the policy above (saved as ").Append(options.PolicyName).Append(".hcl).\n");
+        sb.Append("# 2. Load the policy above (saved as ").Append(ShellWords.CommentText(options.PolicyName)).Append(".hcl).\n");
         sb.Append(WritePolicyCommand()).Append('\n');
         sb.Append("# 3. The role OpenKCM logs in with: only this policy (no 'default'), renewable 1h tokens, at most 4h.\n");
-        sb.Append(Bao("write", $"auth/approle/role/{options.RoleName}")).Append(" \\\n")
-            .Append("    token_policies=\"").Append(options.PolicyName).Append("\" \\\n")
+        sb.Append(WriteRoleCommand()).Append(" \\\n")
+            .Append("    ").Append(ShellWords.Quote($"token_policies={options.PolicyName}")).Append(" \\\n")
             .Append("    token_no_default_policy=true \\\n")
             .Append("    token_type=service \\\n")
             .Append("    token_ttl=1h \\\n")
@@ -128,9 +154,9 @@ internal sealed class OpenBaoGuidance(string mount, string key, string? ns, stri
         }
         else
         {
-            sb.Append("# 5. A secret ID written to ").Append(secretIdPath)
+            sb.Append("# 5. A secret ID written to ").Append(ShellWords.CommentText(secretIdPath))
                 .Append(" on the console host, readable only by the console's service account:\n")
-                .Append("(umask 077; ").Append(NewSecretIdCommand()).Append(" > ").Append(secretIdPath).Append(")\n");
+                .Append(WriteSecretIdFileCommand(secretIdPath)).Append('\n');
         }
 
         return sb.ToString();

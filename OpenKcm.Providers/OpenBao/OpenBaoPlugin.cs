@@ -89,7 +89,8 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
                 Placeholder = "/etc/openkcm/openbao-secret-id",
                 Help = "Instead of a stored secret ID: the absolute path of a file on the console host that contains it (for "
                     + "example written by your deployment tooling). It is read at every login, so replacing the file rotates "
-                    + "the secret ID without editing this keystore.",
+                    + "the secret ID without editing this keystore. The file must be in a directory the console's "
+                    + "administrator allows (by default /etc/openkcm).",
             },
             new ConfigField
             {
@@ -150,21 +151,26 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
     private readonly OpenBaoOptions _options;
     private readonly ILogger _logger;
 
+    /// <exception cref="ArgumentException"><see cref="OpenBaoOptions.SecretIdDirectories"/> holds a relative path or the root.</exception>
     public OpenBaoPlugin(OpenBaoHandlerPool handlers, TimeProvider timeProvider, OpenBaoOptions options, ILogger<OpenBaoPlugin>? logger = null)
     {
         _handlers = handlers;
         _time = timeProvider;
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        SecretIdLocations = new SecretIdLocations(options.SecretIdDirectories);
     }
+
+    /// <summary>Where secret_id_path may point, fixed when the plugin is created.</summary>
+    internal SecretIdLocations SecretIdLocations { get; }
 
     public PluginDescriptor Descriptor => s_descriptor;
 
     public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet) =>
-        OpenBaoSettingsValidator.Validate(settings, secretsSet.Contains(OpenBaoFieldNames.SecretId));
+        OpenBaoSettingsValidator.Validate(settings, secretsSet.Contains(OpenBaoFieldNames.SecretId), SecretIdLocations);
 
     public PermissionGuidance GetPermissionGuidance(KeystoreSettings settings) =>
-        OpenBaoGuidance.From(settings, _options).Build();
+        OpenBaoGuidance.From(settings, _options, SecretIdLocations).Build();
 
     public IAsyncEnumerable<CheckResult> TestConnectionAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
@@ -173,10 +179,10 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
     public async Task<IKeystoreConnection> ConnectAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken)
     {
-        var configuration = OpenBaoConfiguration.Parse(settings);
+        var configuration = OpenBaoConfiguration.Parse(settings, SecretIdLocations);
         var client = CreateClient(configuration);
         var tokens = new VaultTokenManager(client, configuration.RoleId,
-            ct => AppRoleSecretSource.GetAsync(configuration, secrets, ct), _time, _logger);
+            ct => AppRoleSecretSource.GetAsync(configuration, secrets, SecretIdLocations, ct), _time, _logger);
         try
         {
             _ = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);

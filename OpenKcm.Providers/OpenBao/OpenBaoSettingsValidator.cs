@@ -18,9 +18,10 @@ internal static partial class OpenBaoSettingsValidator
     /// <summary>
     /// Validates <paramref name="settings"/>. <paramref name="secretIdStored"/> tells whether a secret_id is in the
     /// vault (or was just entered); null skips the "exactly one of secret_id / secret_id_path" rule, for the runtime,
-    /// which resolves the secret itself.
+    /// which resolves the secret itself. A secret_id_path must lie in <paramref name="secretIdLocations"/> (judged on
+    /// the path alone; links are checked when the file is read).
     /// </summary>
-    public static List<FieldError> Validate(KeystoreSettings settings, bool? secretIdStored)
+    public static List<FieldError> Validate(KeystoreSettings settings, bool? secretIdStored, SecretIdLocations secretIdLocations)
     {
         var errors = new List<FieldError>();
         ValidateAddress(settings.Get(OpenBaoFieldNames.VaultAddress), errors);
@@ -43,7 +44,7 @@ internal static partial class OpenBaoSettingsValidator
             errors.Add(new(OpenBaoFieldNames.RoleId, "A role ID contains no spaces or line breaks; copy it again."));
         }
 
-        ValidateSecretSource(settings.Get(OpenBaoFieldNames.SecretIdPath), secretIdStored, errors);
+        ValidateSecretSource(settings.Get(OpenBaoFieldNames.SecretIdPath), secretIdStored, secretIdLocations, errors);
 
         var mount = settings.Get(OpenBaoFieldNames.MountPath);
         if (mount is null)
@@ -137,13 +138,12 @@ internal static partial class OpenBaoSettingsValidator
         }
     }
 
-    private static void ValidateSecretSource(string? secretIdPath, bool? secretIdStored, List<FieldError> errors)
+    private static void ValidateSecretSource(
+        string? secretIdPath, bool? secretIdStored, SecretIdLocations locations, List<FieldError> errors)
     {
-        if (secretIdPath is not null && !Path.IsPathFullyQualified(secretIdPath))
+        if (secretIdPath is not null && SecretIdPathError(secretIdPath, locations) is { } pathError)
         {
-            errors.Add(new(OpenBaoFieldNames.SecretIdPath,
-                "Enter an absolute path on the console host, e.g. /etc/openkcm/openbao-secret-id (relative paths depend on "
-                + "the console's working directory)."));
+            errors.Add(new(OpenBaoFieldNames.SecretIdPath, pathError));
         }
 
         if (secretIdStored is not { } stored)
@@ -161,6 +161,30 @@ internal static partial class OpenBaoSettingsValidator
             errors.Add(new(OpenBaoFieldNames.SecretId,
                 "Enter the AppRole secret ID, or give the path of a file that contains it (secret_id_path)."));
         }
+    }
+
+    private static string? SecretIdPathError(string path, SecretIdLocations locations)
+    {
+        if (!Path.IsPathFullyQualified(path))
+        {
+            return "Enter an absolute path on the console host, e.g. /etc/openkcm/openbao-secret-id (relative paths depend on "
+                + "the console's working directory).";
+        }
+
+        // The path is pasted into the generated shell commands (quoted there as well) and shown in messages.
+        if (!SecretIdPathRegex().IsMatch(path))
+        {
+            return "A secret ID file path may contain only letters, digits, '/', '.', '_' and '-'.";
+        }
+
+        // GetFullPath collapses '.' and '..' without touching the disk, so /etc/openkcm/../passwd is judged as /etc/passwd.
+        if (!locations.Allows(Path.GetFullPath(path)))
+        {
+            return $"The secret ID file must be inside {locations.Describe()}, because the console sends its content to the "
+                + $"OpenBao address above. An administrator can allow another directory with {OpenBaoOptions.SecretIdDirectoriesKey}.";
+        }
+
+        return null;
     }
 
     private static string? MountPathError(string mount)
@@ -206,6 +230,9 @@ internal static partial class OpenBaoSettingsValidator
 
         return null;
     }
+
+    [GeneratedRegex(@"^[A-Za-z0-9/._-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretIdPathRegex();
 
     [GeneratedRegex(@"^[A-Za-z0-9_](?:[A-Za-z0-9_\-.@]*[A-Za-z0-9_])?$", RegexOptions.CultureInvariant)]
     private static partial Regex KeyNameRegex();

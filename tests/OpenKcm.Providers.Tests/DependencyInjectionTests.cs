@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.OpenBao;
 
@@ -25,5 +27,52 @@ public sealed class DependencyInjectionTests
         await using var provider = new ServiceCollection().AddSingleton<TimeProvider>(time).AddKeystoreProviders().BuildServiceProvider();
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public async Task AddKeystoreProviders_NothingConfigured_AllowsOnlyEtcOpenKcmForSecretIdFiles()
+    {
+        await using var provider = new ServiceCollection().AddKeystoreProviders().BuildServiceProvider();
+
+        Assert.Equal(["/etc/openkcm"], provider.GetRequiredService<OpenBaoOptions>().SecretIdDirectories);
+    }
+
+    [Fact]
+    public async Task AddKeystoreProviders_SecretIdDirectoriesInConfiguration_AreAddedToTheDefault()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OpenKcm:OpenBao:SecretIdDirectories:0"] = "/run/secrets/openkcm" })
+            .Build();
+
+        await using var provider = new ServiceCollection()
+            .AddKeystoreProviders(o => configuration.GetSection(OpenBaoOptions.Section).Bind(o))
+            .BuildServiceProvider();
+
+        Assert.Equal(["/etc/openkcm", "/run/secrets/openkcm"], provider.GetRequiredService<OpenBaoOptions>().SecretIdDirectories);
+    }
+
+    [Fact]
+    public async Task AddKeystoreProviders_PostConfigure_AddsADirectoryThePluginAllows()
+    {
+        await using var provider = new ServiceCollection().AddLogging()
+            .AddKeystoreProviders()
+            .PostConfigure<OpenBaoOptions>(o => o.SecretIdDirectories.Add("/var/lib/openkcm/sandbox"))
+            .BuildServiceProvider();
+
+        var plugin = provider.GetServices<IKeystorePlugin>().OfType<OpenBaoPlugin>().Single();
+
+        Assert.Equal(["/etc/openkcm", "/var/lib/openkcm/sandbox"], plugin.SecretIdLocations.Directories.ToArray());
+    }
+
+    [Fact]
+    public async Task AddKeystoreProviders_RelativeSecretIdDirectory_FailsOptionsValidation()
+    {
+        await using var provider = new ServiceCollection()
+            .AddKeystoreProviders(o => o.SecretIdDirectories.Add("secrets"))
+            .BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<OpenBaoOptions>());
+
+        Assert.Contains(OpenBaoOptions.SecretIdDirectoriesKey, ex.Message);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.OpenBao;
+using OpenKcm.Providers.Tests.Support;
 
 namespace OpenKcm.Providers.Tests.OpenBao;
 
@@ -45,7 +46,7 @@ public sealed class OpenBaoGeneratedPolicyTests : IAsyncLifetime
     [Fact]
     public async Task GeneratedPolicy_InANamespace_IsSufficientAndTheNamespaceHeaderIsSent()
     {
-        var requests = new ConcurrentQueue<(string Path, string? Namespace, string? VaultRequest)>();
+        var requests = new ConcurrentQueue<RecordedRequest>();
         var options = new OpenBaoOptions();
         var pool = new OpenBaoHandlerPool(options, inner => new RecordingHandler(inner, requests));
         var plugin = OpenBaoTestSettings.Plugin(options: options, pool: pool);
@@ -94,18 +95,5 @@ public sealed class OpenBaoGeneratedPolicyTests : IAsyncLifetime
         var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, _sandbox.Secrets(role.SecretId));
 
         CheckResults.AssertFailedAt(results, OpenBaoCheckIds.Authenticate, KeystoreErrorKind.AuthenticationFailed);
-    }
-
-    private sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<(string, string?, string?)> requests)
-        : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            requests.Enqueue((
-                request.RequestUri!.AbsolutePath,
-                request.Headers.TryGetValues("X-Vault-Namespace", out var ns) ? ns.Single() : null,
-                request.Headers.TryGetValues("X-Vault-Request", out var vr) ? vr.Single() : null));
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class OpenBaoGuidanceTests
         Assert.Contains("bao auth enable approle", commands);
         Assert.Contains("bao policy write openkcm-policy openkcm-policy.hcl", commands);
         Assert.Contains("bao write auth/approle/role/openkcm-service", commands);
-        Assert.Contains("token_policies=\"openkcm-policy\"", commands);
+        Assert.Contains("token_policies=openkcm-policy", commands);
         Assert.Contains("token_no_default_policy=true", commands);
         Assert.Contains("token_ttl=1h", commands);
         Assert.Contains("token_max_ttl=4h", commands);
@@ -77,6 +77,64 @@ public sealed partial class OpenBaoGuidanceTests
         var commands = string.Join("\n", _plugin.GetPermissionGuidance(settings).Blocks.Select(b => b.Content));
 
         Assert.Contains("(umask 077; bao write -f -field=secret_id auth/approle/role/openkcm-service/secret-id > /etc/openkcm/openbao-secret-id)", commands);
+    }
+
+    [Fact]
+    public void AppRoleCommands_SecretIdPathWithASpaceAndAQuote_QuotesItForTheShell()
+    {
+        var guidance = new OpenBaoGuidance("openkcm-keys", "customer-master-key", null, "/etc/openkcm/it's a file", new OpenBaoOptions());
+
+        var commands = guidance.AppRoleCommands();
+
+        Assert.Contains(
+            "(umask 077; bao write -f -field=secret_id auth/approle/role/openkcm-service/secret-id > '/etc/openkcm/it'\\''s a file')",
+            commands);
+    }
+
+    [Fact]
+    public void Commands_HostileValues_AreQuotedWhereverTheyAppear()
+    {
+        var options = new OpenBaoOptions { RoleName = "role`id`", PolicyName = "policy $(id)" };
+        var guidance = new OpenBaoGuidance("keys; touch x", "key'name", "team a", "/etc/openkcm/$(id)", options);
+
+        Assert.Equal("bao secrets enable '-namespace=team a' '-path=keys; touch x' transit", guidance.EnableTransitCommand());
+        Assert.Equal("bao write '-namespace=team a' 'keys; touch x/keys/key'\\''name' type=aes256-gcm96", guidance.CreateKeyCommand());
+        Assert.Equal("bao read '-namespace=team a' -field=role_id 'auth/approle/role/role`id`/role-id'", guidance.ReadRoleIdCommand());
+        Assert.Equal("bao policy write '-namespace=team a' 'policy $(id)' 'policy $(id).hcl'", guidance.WritePolicyCommand());
+        var appRole = guidance.AppRoleCommands();
+        Assert.Contains("'token_policies=policy $(id)'", appRole);
+        Assert.Contains("> '/etc/openkcm/$(id)')", appRole);
+        Assert.Contains("grep -qF '\"keys; touch x/\"'", guidance.TransitCommands());
+    }
+
+    [Fact]
+    public void Commands_ValueWithALineBreak_CannotEndAComment()
+    {
+        var guidance = new OpenBaoGuidance("openkcm-keys", "customer-master-key", null, "/etc/openkcm/x\ntouch /tmp/pwned", new OpenBaoOptions());
+
+        var comments = guidance.AppRoleCommands().Split('\n').Where(l => l.StartsWith('#'));
+
+        Assert.Contains(comments, c => c.Contains("/etc/openkcm/x?touch /tmp/pwned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Guidance_IncompleteSettings_QuotesThePlaceholdersInCommands()
+    {
+        var settings = OpenBaoTestSettings.Seed().With("mount_path", null).With("key_name", "bad name");
+
+        var commands = _plugin.GetPermissionGuidance(settings).Blocks[1].Content;
+
+        Assert.Contains("bao write '<mount_path>/keys/<key_name>' type=aes256-gcm96", commands);
+    }
+
+    [Fact]
+    public void Guidance_SecretIdPathOutsideTheAllowedDirectories_IsLeftOutOfTheCommands()
+    {
+        var settings = OpenBaoTestSettings.Seed().With("secret_id_path", "/var/lib/openkcm/kek.key");
+
+        var commands = string.Join("\n", _plugin.GetPermissionGuidance(settings).Blocks.Select(b => b.Content));
+
+        Assert.DoesNotContain("kek.key", commands);
     }
 
     [Fact]

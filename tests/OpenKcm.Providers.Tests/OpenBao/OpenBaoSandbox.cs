@@ -37,6 +37,9 @@ internal sealed class OpenBaoSandbox : IAsyncDisposable
     /// <summary>The sandbox's secret ID file (mode 0600), as the seed's secret_id_path.</summary>
     public string SecretIdPath => _host.SecretIdPath;
 
+    /// <summary>Options that allow this sandbox's data directory, where <see cref="SecretIdPath"/> lies.</summary>
+    public OpenBaoOptions Options() => new() { SecretIdDirectories = { _directory } };
+
     /// <summary>vault_address as an administrator would type it (no trailing slash).</summary>
     public string Address => Emulator.BaseAddress.ToString().TrimEnd('/');
 

@@ -34,7 +34,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     {
         var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, _sandbox.SecretIdPath);
 
-        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, Core.Vault.InMemorySecretResolver.None);
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
 
         CheckResults.AssertAllPassed(results);
         Assert.Contains(_sandbox.SecretIdPath, results[OpenBaoCheckIds.Authenticate].Detail);
@@ -45,7 +45,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     {
         var configuration = _sandbox.Manifest["openbao"]!["configuration"]!.AsObject();
         var settings = new KeystoreSettings(configuration.ToImmutableDictionary(p => p.Key, p => p.Value!.GetValue<string>()));
-        var plugin = OpenBaoTestSettings.Plugin();
+        var plugin = OpenBaoTestSettings.Plugin(options: _sandbox.Options());
 
         Assert.Empty(plugin.Validate(settings, OpenBaoTestSettings.NoSecrets));
         CheckResults.AssertAllPassed(await CheckResults.RunAsync(plugin, settings, Core.Vault.InMemorySecretResolver.None));
@@ -150,15 +150,52 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     [Fact]
     public async Task TestConnection_UnreadableSecretIdFile_FailsAuthenticateNamingTheFile()
     {
-        var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "openbao-secret-id");
+        var missing = Path.Combine(Path.GetDirectoryName(_sandbox.SecretIdPath)!, "no-such-secret-id");
         var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, missing);
 
-        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, Core.Vault.InMemorySecretResolver.None);
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
 
         var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.Authenticate, KeystoreErrorKind.InvalidConfiguration);
         Assert.Contains(missing, failed.Detail);
         Assert.Contains("does not exist", failed.Detail);
-        Assert.Contains(missing, failed.Remedy);
+        Assert.Contains($"(umask 077; bao write -f -field=secret_id auth/approle/role/openkcm-service/secret-id > {missing})", failed.Remedy);
+        Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", failed.Remedy);
+    }
+
+    [Fact]
+    public async Task TestConnection_SecretIdFileLinkingOutside_FailsAuthenticateWithoutSuggestingAWriteThroughTheLink()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), $"openkcm-outside-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(outside, "outside-content-never-shown\n");
+        try
+        {
+            var link = Path.Combine(Path.GetDirectoryName(_sandbox.SecretIdPath)!, "linked-secret-id");
+            File.CreateSymbolicLink(link, outside);
+            var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, link);
+
+            var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
+
+            var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.Authenticate, KeystoreErrorKind.InvalidConfiguration);
+            Assert.Contains("links to a file outside", failed.Detail);
+            Assert.DoesNotContain("umask", failed.Remedy);
+            Assert.DoesNotContain("outside-content-never-shown", failed.Detail + failed.Remedy);
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public async Task TestConnection_SandboxSecretIdFileWithoutItsDirectoryAllowed_IsRefusedBeforeAnyRequest()
+    {
+        var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, _sandbox.SecretIdPath);
+
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, Core.Vault.InMemorySecretResolver.None);
+
+        var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.ServerHealth, KeystoreErrorKind.InvalidConfiguration);
+        Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", failed.Detail);
+        Assert.DoesNotContain(_sandbox.Emulator.SecretId, failed.Detail + failed.Remedy);
     }
 
     [Fact]

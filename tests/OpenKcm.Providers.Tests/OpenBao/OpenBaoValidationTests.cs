@@ -57,6 +57,105 @@ public sealed class OpenBaoValidationTests
     }
 
     [Theory]
+    [InlineData("/var/lib/openkcm/kek.key")]
+    [InlineData("/proc/self/environ")]
+    [InlineData("/etc/passwd")]
+    [InlineData("/etc/openkcm")]
+    [InlineData("/etc/openkcm/")]
+    [InlineData("/etc/openkcm-other/openbao-secret-id")]
+    [InlineData("/etc/openkcmx")]
+    public void Validate_SecretIdPathOutsideTheAllowedDirectories_IsRefusedNamingThemAndTheConfigurationKey(string path)
+    {
+        var errors = Validate(OpenBaoTestSettings.Seed().With("secret_id_path", path), secretStored: false);
+
+        AssertOnlyError(errors, "secret_id_path");
+        Assert.Contains("/etc/openkcm", errors[0].Message);
+        Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", errors[0].Message);
+    }
+
+    [Theory]
+    [InlineData("/etc/openkcm/../passwd")]
+    [InlineData("/etc/openkcm/sub/../../shadow")]
+    [InlineData("/etc/openkcm/./../openkcm-other/openbao-secret-id")]
+    [InlineData("/etc/openkcm/../../proc/self/environ")]
+    public void Validate_DotDotLeavingTheAllowedDirectory_IsRefused(string path)
+    {
+        var errors = Validate(OpenBaoTestSettings.Seed().With("secret_id_path", path), secretStored: false);
+
+        AssertOnlyError(errors, "secret_id_path");
+        Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", errors[0].Message);
+    }
+
+    [Fact]
+    public void Validate_DotDotStayingInsideTheAllowedDirectory_HasNoErrors()
+    {
+        var settings = OpenBaoTestSettings.Seed().With("secret_id_path", "/etc/openkcm/sub/../openbao-secret-id");
+
+        Assert.Empty(Validate(settings, secretStored: false));
+    }
+
+    [Theory]
+    [InlineData("/etc/openkcm/secret id")]
+    [InlineData("/etc/openkcm/it's")]
+    [InlineData("/etc/openkcm/$(id)")]
+    [InlineData("/etc/openkcm/`id`")]
+    [InlineData("/etc/openkcm/a;rm -rf ~")]
+    [InlineData("/etc/openkcm/a\nb")]
+    [InlineData("/etc/openkcm/secr\u00e9t")]
+    [InlineData("/etc/openkcm/*")]
+    public void Validate_SecretIdPathWithCharactersOutsideTheSafeSet_IsRefused(string path)
+    {
+        var errors = Validate(OpenBaoTestSettings.Seed().With("secret_id_path", path), secretStored: false);
+
+        AssertOnlyError(errors, "secret_id_path");
+        Assert.Contains("letters, digits", errors[0].Message);
+    }
+
+    [Fact]
+    public void Validate_DirectoryAddedByConfiguration_AcceptsItsFilesAndKeepsTheDefault()
+    {
+        var plugin = OpenBaoTestSettings.Plugin(options: new OpenBaoOptions { SecretIdDirectories = { "/run/secrets/openkcm/" } });
+
+        Assert.Empty(plugin.Validate(OpenBaoTestSettings.Seed().With("secret_id_path", "/run/secrets/openkcm/secret-id"), OpenBaoTestSettings.NoSecrets));
+        Assert.Empty(plugin.Validate(OpenBaoTestSettings.Seed().With("secret_id_path", "/etc/openkcm/secret-id"), OpenBaoTestSettings.NoSecrets));
+        Assert.Contains("/etc/openkcm, /run/secrets/openkcm",
+            plugin.Validate(OpenBaoTestSettings.Seed().With("secret_id_path", "/run/secret-id"), OpenBaoTestSettings.NoSecrets).Single().Message);
+    }
+
+    [Fact]
+    public void Validate_SystemDirectoryAllowedByConfiguration_IsStillRefused()
+    {
+        var plugin = OpenBaoTestSettings.Plugin(options: new OpenBaoOptions { SecretIdDirectories = { "/proc", "/dev" } });
+
+        Assert.Single(plugin.Validate(OpenBaoTestSettings.Seed().With("secret_id_path", "/proc/self/environ"), OpenBaoTestSettings.NoSecrets));
+        Assert.Single(plugin.Validate(OpenBaoTestSettings.Seed().With("secret_id_path", "/dev/zero"), OpenBaoTestSettings.NoSecrets));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("relative/secrets")]
+    [InlineData("/")]
+    [InlineData("/etc/..")]
+    public void Plugin_SecretIdDirectoryThatIsRelativeOrTheRoot_IsRefused(string directory)
+    {
+        var ex = Assert.Throws<ArgumentException>(
+            () => OpenBaoTestSettings.Plugin(options: new OpenBaoOptions { SecretIdDirectories = { directory } }));
+
+        Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", ex.Message);
+    }
+
+    [Fact]
+    public void Parse_StoredConfigurationWithAPathNoLongerAllowed_IsRefusedBeforeAnyRead()
+    {
+        var settings = OpenBaoTestSettings.Seed().With("secret_id_path", "/var/lib/openkcm/kek.key");
+
+        var ex = Assert.Throws<KeystoreException>(() => OpenBaoConfiguration.Parse(settings, new SecretIdLocations(["/etc/openkcm"])));
+
+        Assert.Equal(KeystoreErrorKind.InvalidConfiguration, ex.Kind);
+        Assert.Contains("secret_id_path", ex.Message);
+    }
+
+    [Theory]
     [InlineData("https://openbao.company.internal:8200")]
     [InlineData("https://10.0.0.5:8200")]
     [InlineData("https://openbao.company.internal/vault")]
