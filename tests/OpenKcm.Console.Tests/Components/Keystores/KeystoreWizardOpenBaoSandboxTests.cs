@@ -17,7 +17,7 @@ public sealed class KeystoreWizardOpenBaoSandboxTests : KeystoreWizardTestContex
 
     public KeystoreWizardOpenBaoSandboxTests()
     {
-        Services.AddKeystoreProviders();
+        Services.AddKeystoreProviders(o => o.SecretIdDirectories.Add(_sandboxDirectory));
     }
 
     public override async Task InitializeAsync()
