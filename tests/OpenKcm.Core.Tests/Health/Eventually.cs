@@ -7,6 +7,9 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the condition is re-checked; the wait ends as soon as it holds.</summary>
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(5);
+
     public static async Task UntilAsync(Func<bool> condition, string because, Action? betweenPolls = null, TimeSpan? timeout = null)
     {
         var limit = timeout ?? DefaultTimeout;
@@ -19,7 +22,7 @@ public static class Eventually
             }
 
             betweenPolls?.Invoke();
-            await Task.Delay(5); // poll interval
+            await Task.Delay(s_pollInterval);
         }
     }
 }
