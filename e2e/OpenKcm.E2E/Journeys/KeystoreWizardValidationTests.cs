@@ -60,22 +60,8 @@ public sealed class KeystoreWizardValidationTests(BootstrappedConsoleFixture app
         AssertNoBrowserErrors();
     });
 
-    private async Task<KeystoreWizardPage> OpenConfigurationStepAsync()
-    {
-        await App.Context.ClearCookiesAsync();
-        var signIn = new SignInPage(Page);
-        await signIn.GotoAsync();
-        await signIn.SignInAsync(BootstrappedConsoleFixture.AdminEmail, BootstrappedConsoleFixture.AdminPassword);
-        await new DashboardPage(Page).ExpectShownAsync();
-
-        var wizard = new KeystoreWizardPage(Page);
-        await new ConsoleShell(Page).NavLink("Add New Keystore").ClickAsync();
-        await wizard.ExpectShownAsync();
-        await wizard.KeystoreType("OpenBao").CheckAsync();
-        await wizard.ForwardButton().ClickAsync();
-        await Expect(wizard.StepHeading("Configure OpenBao (Vault-compatible)")).ToBeVisibleAsync();
-        return wizard;
-    }
+    private Task<KeystoreWizardPage> OpenConfigurationStepAsync() => KeystoreWizardPage.OpenOpenBaoConfigurationAsync(
+        Page, App.Context, BootstrappedConsoleFixture.AdminEmail, BootstrappedConsoleFixture.AdminPassword);
 
     private async Task ExpectNoKeystoreSavedAsync()
     {

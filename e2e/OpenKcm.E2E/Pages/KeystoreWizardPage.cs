@@ -68,6 +68,27 @@ public sealed class KeystoreWizardPage(IPage page)
 
     public async Task ExpectShownAsync() => await Expect(Heading).ToBeVisibleAsync();
 
+    /// <summary>
+    /// Signs in afresh as <paramref name="email"/>, opens Add New Keystore from the navigation, chooses OpenBao and
+    /// moves to the configuration step.
+    /// </summary>
+    public static async Task<KeystoreWizardPage> OpenOpenBaoConfigurationAsync(IPage page, IBrowserContext context, string email, string password)
+    {
+        await context.ClearCookiesAsync();
+        var signIn = new SignInPage(page);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync(email, password);
+        await new DashboardPage(page).ExpectShownAsync();
+
+        var wizard = new KeystoreWizardPage(page);
+        await new ConsoleShell(page).NavLink("Add New Keystore").ClickAsync();
+        await wizard.ExpectShownAsync();
+        await wizard.KeystoreType("OpenBao").CheckAsync();
+        await wizard.ForwardButton().ClickAsync();
+        await Expect(wizard.StepHeading("Configure OpenBao")).ToBeVisibleAsync();
+        return wizard;
+    }
+
     /// <summary>Pastes <paramref name="json"/> into the import panel and applies it, whether or not the import is accepted.</summary>
     public async Task SubmitImportAsync(string json)
     {
