@@ -3,7 +3,7 @@ namespace OpenKcm.Console.Identity;
 /// <summary>The console's roles. Enforced on the server through <see cref="Policies"/>, not only by hiding UI.</summary>
 public static class Roles
 {
-    /// <summary>Everything, including users, tenants and display tokens.</summary>
+    /// <summary>Everything, including users and tenants.</summary>
     public const string Administrator = nameof(Administrator);
 
     /// <summary>Creates, tests, activates and maintains keystores.</summary>

@@ -34,7 +34,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     {
         var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, _sandbox.SecretIdPath);
 
-        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, InMemorySecretResolver.None);
 
         CheckResults.AssertAllPassed(results);
         Assert.Contains(_sandbox.SecretIdPath, results[OpenBaoCheckIds.Authenticate].Detail);
@@ -48,7 +48,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
         var plugin = OpenBaoTestSettings.Plugin(options: _sandbox.Options());
 
         Assert.Empty(plugin.Validate(settings, OpenBaoTestSettings.NoSecrets));
-        CheckResults.AssertAllPassed(await CheckResults.RunAsync(plugin, settings, Core.Vault.InMemorySecretResolver.None));
+        CheckResults.AssertAllPassed(await CheckResults.RunAsync(plugin, settings, InMemorySecretResolver.None));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
         var missing = Path.Combine(Path.GetDirectoryName(_sandbox.SecretIdPath)!, "no-such-secret-id");
         var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, missing);
 
-        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, InMemorySecretResolver.None);
 
         var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.Authenticate, KeystoreErrorKind.InvalidConfiguration);
         Assert.Contains(missing, failed.Detail);
@@ -173,7 +173,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
             File.CreateSymbolicLink(link, outside);
             var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, link);
 
-            var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, Core.Vault.InMemorySecretResolver.None);
+            var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(options: _sandbox.Options()), settings, InMemorySecretResolver.None);
 
             var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.Authenticate, KeystoreErrorKind.InvalidConfiguration);
             Assert.Contains("links to a file outside", failed.Detail);
@@ -191,7 +191,7 @@ public sealed class OpenBaoTestConnectionTests : IAsyncLifetime
     {
         var settings = _sandbox.Settings().With(OpenBaoFieldNames.SecretIdPath, _sandbox.SecretIdPath);
 
-        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, Core.Vault.InMemorySecretResolver.None);
+        var results = await CheckResults.RunAsync(OpenBaoTestSettings.Plugin(), settings, InMemorySecretResolver.None);
 
         var failed = CheckResults.AssertFailedAt(results, OpenBaoCheckIds.ServerHealth, KeystoreErrorKind.InvalidConfiguration);
         Assert.Contains("OpenKcm:OpenBao:SecretIdDirectories", failed.Detail);

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 
-namespace OpenKcm.Core.Vault;
+using OpenKcm.Core.Vault;
+
+namespace OpenKcm.Tests.Shared;
 
 /// <summary>
-/// Resolves secrets that were just typed into the wizard and not stored yet (Test Connection before save), and
-/// serves tests. Holds the values only for the lifetime of one operation.
+/// A test stand-in for the credential vault's resolver: serves fixed secret values to a plugin. Linked into the test
+/// projects that exercise plugins without the vault.
 /// </summary>
 public sealed class InMemorySecretResolver(ImmutableDictionary<string, string> values) : ISecretResolver
 {
