@@ -27,10 +27,10 @@ internal sealed class DatabaseStartup(
         {
             if (await firstRun.IsSetupRequiredAsync(cancellationToken))
             {
-                firstRun.EnsureSetupCode();
+                firstRun.SetupCode.Ensure();
                 logger.LogWarning(
                     "No user exists yet: open /account/setup to create the first administrator. From another machine the page asks for the one-time code in {SetupCodePath}.",
-                    firstRun.SetupCodePath);
+                    firstRun.SetupCode.Path);
             }
 
             return;

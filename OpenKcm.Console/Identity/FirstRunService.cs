@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenKcm.Console.Infrastructure;
@@ -15,48 +13,11 @@ namespace OpenKcm.Console.Identity;
 public sealed class FirstRunService(
     IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, IConfiguration configuration, IHostEnvironment environment) : IDisposable
 {
-    public const string SetupCodeFileName = "setup-code";
-
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>
-    /// The file holding the one-time code that first-run setup asks for when the request does not come from the
-    /// console host itself (so whoever first reaches a fresh console over the network cannot claim it).
-    /// </summary>
-    public string SetupCodePath => Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), SetupCodeFileName);
-
-    /// <summary>Creates the setup code file (mode 0600) if it does not exist yet. The code itself is never logged.</summary>
-    public void EnsureSetupCode()
-    {
-        if (File.Exists(SetupCodePath))
-        {
-            return;
-        }
-
-        var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(10));
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Created readable by the console's user only, never world-readable even briefly.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var file = new FileStream(SetupCodePath, options);
-        file.Write(Encoding.ASCII.GetBytes(code));
-    }
-
-    /// <summary>True when <paramref name="entered"/> equals the setup code (constant-time comparison).</summary>
-    public bool IsSetupCodeValid(string? entered)
-    {
-        if (string.IsNullOrWhiteSpace(entered) || !File.Exists(SetupCodePath))
-        {
-            return false;
-        }
-
-        var expected = Encoding.ASCII.GetBytes(File.ReadAllText(SetupCodePath).Trim());
-        var actual = Encoding.ASCII.GetBytes(entered.Trim().ToUpperInvariant());
-        return CryptographicOperations.FixedTimeEquals(expected, actual);
-    }
+    /// <summary>The setup code asked of non-local setup requests (see <see cref="SetupCodeFile"/>).</summary>
+    public SetupCodeFile SetupCode { get; } =
+        new(Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), SetupCodeFile.FileName));
 
     public async Task<bool> IsSetupRequiredAsync(CancellationToken cancellationToken)
     {
@@ -104,7 +65,7 @@ public sealed class FirstRunService(
                 return roles;
             }
 
-            File.Delete(SetupCodePath);
+            SetupCode.Delete();
             await audit.AppendAsync(new AuditRecord
             {
                 Action = AuditActions.UserCreate,

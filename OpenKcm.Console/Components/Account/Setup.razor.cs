@@ -32,9 +32,9 @@ public sealed partial class Setup
 
     private async Task CreateAsync()
     {
-        if (!IsLocalRequest && !FirstRun.IsSetupCodeValid(Input!.SetupCode))
+        if (!IsLocalRequest && !FirstRun.SetupCode.Matches(Input!.SetupCode))
         {
-            _setupCodeError = $"Enter the one-time setup code from {FirstRun.SetupCodePath} on the console host.";
+            _setupCodeError = $"Enter the one-time setup code from {FirstRun.SetupCode.Path} on the console host.";
             return;
         }
 

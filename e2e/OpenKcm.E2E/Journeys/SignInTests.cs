@@ -71,6 +71,26 @@ public sealed class SignInTests(BootstrappedConsoleFixture app) : BrowserTest<Bo
     });
 
     [Fact]
+    public Task SignOut_PostedWithoutTheAntiforgeryToken_IsRefusedAndTheSessionStays() => RunAsync(async () =>
+    {
+        var signIn = new SignInPage(Page);
+        var shell = new ConsoleShell(Page);
+        await signIn.GotoAsync();
+        await signIn.SignInAsync(Email, Password);
+        await shell.ExpectSignedInAsAsync(Email);
+
+        // What a cross-site form or script could send: the cookie, but no token from the console's own page.
+        var withoutBody = await App.Context.APIRequest.PostAsync("/account/logout", new() { MaxRedirects = 0 });
+        var withoutToken = await App.Context.APIRequest.PostAsync("/account/logout",
+            new() { MaxRedirects = 0, Form = App.Context.APIRequest.CreateFormData().Set("returnUrl", "/") });
+
+        Assert.Equal(400, withoutBody.Status);
+        Assert.Equal(400, withoutToken.Status);
+        await Page.GotoAsync("/");
+        await new DashboardPage(Page).ExpectShownAsync();
+    });
+
+    [Fact]
     public Task SignedInAdministrator_VerifiesTheAuditChain_WithoutBrowserErrors() => RunAsync(async () =>
     {
         var signIn = new SignInPage(Page);
