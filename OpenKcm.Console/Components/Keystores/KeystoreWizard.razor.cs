@@ -37,6 +37,7 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
     private string? _activationError;
     private bool _activated;
     private CancellationTokenSource? _testCancellation;
+    private Task _testRun = Task.CompletedTask;
 
     [Parameter] public Guid? KeystoreId { get; set; }
 
@@ -193,7 +194,10 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
         }
     }
 
-    private async Task RunTestAsync()
+    /// <summary>Starts Test Connection; the run is kept so <see cref="DisposeAsync"/> can cancel and await it.</summary>
+    private Task RunTestAsync() => _testRun = RunTestCoreAsync();
+
+    private async Task RunTestCoreAsync()
     {
         if (Model.KeystoreId is not { } id || Model.Version is not { } version)
         {
@@ -284,9 +288,10 @@ public sealed partial class KeystoreWizard : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        // Cancel and await (style.md, Blazor trap 3): the run ends its own cancellation; it never throws for it.
         _testCancellation?.Cancel();
-        return ValueTask.CompletedTask;
+        await _testRun;
     }
 }
