@@ -11,30 +11,19 @@ public sealed class CheckRow(CheckDefinition definition)
 
     public CheckResult? Result { get; set; }
 
-    public string StatusText => Result?.Outcome switch
-    {
-        CheckOutcome.Passed => "Passed",
-        CheckOutcome.Warning => "Warning",
-        CheckOutcome.Failed => "Failed",
-        CheckOutcome.Skipped => "Skipped",
-        _ => IsRunning ? "Running" : "Pending",
-    };
+    public string StatusText => Presentation.Text;
 
-    public string CssClass => Result?.Outcome switch
-    {
-        CheckOutcome.Passed => "check-passed",
-        CheckOutcome.Warning => "check-warning",
-        CheckOutcome.Failed => "check-failed",
-        CheckOutcome.Skipped => "check-skipped",
-        _ => IsRunning ? "check-running" : "check-pending",
-    };
+    public string CssClass => Presentation.Css;
 
-    public string Icon => Result?.Outcome switch
+    public string Icon => Presentation.Icon;
+
+    /// <summary>How the current state reads, looks and is marked: one table, so the three never disagree.</summary>
+    private (string Text, string Css, string Icon) Presentation => Result?.Outcome switch
     {
-        CheckOutcome.Passed => "✔",
-        CheckOutcome.Warning => "⚠",
-        CheckOutcome.Failed => "✖",
-        CheckOutcome.Skipped => "–",
-        _ => IsRunning ? "…" : "○",
+        CheckOutcome.Passed => ("Passed", "check-passed", "✔"),
+        CheckOutcome.Warning => ("Warning", "check-warning", "⚠"),
+        CheckOutcome.Failed => ("Failed", "check-failed", "✖"),
+        CheckOutcome.Skipped => ("Skipped", "check-skipped", "–"),
+        _ => IsRunning ? ("Running", "check-running", "…") : ("Pending", "check-pending", "○"),
     };
 }
