@@ -55,6 +55,7 @@ public static partial class KeystoreValidation
         IKeystorePlugin plugin, KeystoreSettings settings, IReadOnlySet<string> secretsSet, IEnumerable<string> enteredSecretFields)
     {
         var descriptor = plugin.Descriptor;
+        var enteredSecrets = enteredSecretFields.ToImmutableSortedSet(StringComparer.Ordinal);
         var errors = new List<FieldError>();
         foreach (var name in settings.Values.Keys.Order(StringComparer.Ordinal))
         {
@@ -69,7 +70,7 @@ public static partial class KeystoreValidation
             }
         }
 
-        foreach (var name in enteredSecretFields.Order(StringComparer.Ordinal))
+        foreach (var name in enteredSecrets)
         {
             if (descriptor.FindField(name) is not { IsSecret: true })
             {
@@ -80,6 +81,19 @@ public static partial class KeystoreValidation
         foreach (var field in descriptor.Fields)
         {
             var value = settings.Get(field.Name);
+            if (!field.AppliesTo(settings.Get))
+            {
+                var condition = field.ShownWhen!;
+                var given = field.IsSecret ? enteredSecrets.Contains(field.Name) : value is not null;
+                if (given)
+                {
+                    errors.Add(new FieldError(field.Name,
+                        $"{field.Label} applies only when {descriptor.FindField(condition.Field)?.Label ?? condition.Field} is {string.Join(" or ", condition.Values)}."));
+                }
+
+                continue;
+            }
+
             if (field.IsSecret)
             {
                 if (field.Required && !secretsSet.Contains(field.Name))

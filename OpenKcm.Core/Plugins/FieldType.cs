@@ -23,4 +23,7 @@ public enum FieldType
 
     /// <summary>Write-only value kept in the credential vault; never exported.</summary>
     Secret,
+
+    /// <summary>Write-only multi-line PEM (a private key) kept in the credential vault; never exported.</summary>
+    SecretPem,
 }

@@ -85,8 +85,17 @@ public sealed class KeystoreWizardModel
         _errors.Remove(field);
     }
 
-    /// <summary>Secrets typed in this session (to be stored with the next saved version).</summary>
-    public ImmutableDictionary<string, string> SecretInputs => _secretInputs.ToImmutableDictionary(StringComparer.Ordinal);
+    /// <summary>
+    /// Secrets typed in this session (to be stored with the next saved version), without those of fields that do not
+    /// apply to the current values (see <see cref="ConfigField.ShownWhen"/>).
+    /// </summary>
+    public ImmutableDictionary<string, string> SecretInputs =>
+        _secretInputs.Where(kv => Applies(kv.Key)).ToImmutableDictionary(StringComparer.Ordinal);
+
+    /// <summary>Whether a field is shown and saved with the current values (see <see cref="ConfigField.ShownWhen"/>).</summary>
+    public bool IsShown(ConfigField field) => field.AppliesTo(name => GetValue(name) is { Length: > 0 } v ? v : null);
+
+    private bool Applies(string name) => Plugin?.Descriptor.FindField(name) is not { } field || IsShown(field);
 
     public void ClearSecretInputs()
     {
@@ -94,8 +103,12 @@ public sealed class KeystoreWizardModel
         _removedSecrets.Clear();
     }
 
-    /// <summary>Stored secrets the administrator chose to drop from the next saved version.</summary>
-    public IReadOnlySet<string> RemovedSecrets => _removedSecrets;
+    /// <summary>
+    /// Stored secrets to drop from the next saved version: those the administrator chose to remove, and those of fields
+    /// that no longer apply (switching AWS from an access key pair to the host's credential chain drops the stored key).
+    /// </summary>
+    public IReadOnlySet<string> RemovedSecrets =>
+        _removedSecrets.Union(StoredSecrets.Where(s => !Applies(s))).ToImmutableHashSet(StringComparer.Ordinal);
 
     public void SetSecretRemoved(string field, bool removed)
     {
@@ -118,7 +131,7 @@ public sealed class KeystoreWizardModel
         var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in _values)
         {
-            if (!string.IsNullOrWhiteSpace(value))
+            if (!string.IsNullOrWhiteSpace(value) && Applies(name))
             {
                 builder[name] = value;
             }
@@ -161,9 +174,10 @@ public sealed class KeystoreWizardModel
         }
 
         // The same rules the keystore service applies on save, so the form and the service never disagree.
-        var secretsSet = StoredSecrets.Except(_removedSecrets).Union(_secretInputs.Keys).ToImmutableHashSet(StringComparer.Ordinal);
+        var entered = SecretInputs;
+        var secretsSet = StoredSecrets.Except(RemovedSecrets).Union(entered.Keys).ToImmutableHashSet(StringComparer.Ordinal);
         var settings = KeystoreValidation.Normalize(Plugin.Descriptor, ToSettings());
-        foreach (var error in KeystoreValidation.ValidateName(Name).Concat(KeystoreValidation.Validate(Plugin, settings, secretsSet, _secretInputs.Keys)))
+        foreach (var error in KeystoreValidation.ValidateName(Name).Concat(KeystoreValidation.Validate(Plugin, settings, secretsSet, entered.Keys)))
         {
             _errors.TryAdd(error.Field, error.Message);
         }
