@@ -185,7 +185,7 @@ public sealed class KeystoreSetupService(
         var plugin = registry.Get(info.Kind);
         try
         {
-            await using var connection = await plugin.ConnectAsync(versionInfo!.Settings,
+            await using var connection = await plugin.ConnectAsync(versionInfo!.Settings.WithContext(KeystoreService.ContextOf(info)),
                 keystores.CreateSecretResolver(versionInfo, "activation result", actor), cancellationToken);
             var result = await connection.DescribeAsync(cancellationToken);
             return new ActivationOutcome(true, result.ToJsonString(s_indented), null);

@@ -270,7 +270,7 @@ public sealed class KeystoreService : IKeystoreCatalog
         var plugin = GetPlugin(keystore.Kind);
         var secrets = CreateSecretResolver(row, TestPurpose, actor);
         var results = new List<CheckResult>();
-        await foreach (var result in plugin.TestConnectionAsync(row.Settings, secrets, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var result in plugin.TestConnectionAsync(row.Settings.WithContext(ContextOf(keystore)), secrets, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             results.Add(result);
             yield return result;
@@ -546,7 +546,7 @@ public sealed class KeystoreService : IKeystoreCatalog
                     Name = r.Keystore.Name,
                     Kind = r.Keystore.Kind,
                     Version = info.Version,
-                    Settings = info.Settings,
+                    Settings = info.Settings.WithContext(new KeystoreContext(r.Keystore.Id, r.Keystore.Name, r.Keystore.TenantId, r.TenantName)),
                     Secrets = CreateSecretResolver(info, ConnectPurpose, s_connectionActor),
                 });
             }
@@ -707,6 +707,13 @@ public sealed class KeystoreService : IKeystoreCatalog
                 _logger.LogError(ex, "A KeystoreChanged handler failed for keystore {KeystoreId}.", keystoreId);
             }
         }
+    }
+
+    /// <summary>The context a plugin sees for a saved keystore (see <see cref="KeystoreSettings.Context"/>).</summary>
+    public static KeystoreContext ContextOf(KeystoreInfo keystore)
+    {
+        ArgumentNullException.ThrowIfNull(keystore);
+        return new KeystoreContext(keystore.Id, keystore.Name, keystore.TenantId, keystore.TenantName);
     }
 
     private static KeystoreCommandException NotFound(Guid keystoreId) =>
