@@ -67,6 +67,7 @@ public static class DependencyInjection
 
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
+        services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
 
         return builder;
     }

@@ -311,6 +311,7 @@ public sealed class KeystoreServiceTests : IAsyncLifetime
         Assert.Equal([keystore.Id], changed);
         var active = Assert.Single(await _ctx.Keystores.GetActiveAsync(CancellationToken.None));
         Assert.Equal((keystore.Id, 1, "default", "https://kms.example.test"), (active.Id, active.Version, active.TenantName, active.Settings.Get("endpoint")));
+        Assert.Equal(new KeystoreContext(keystore.Id, "primary_fake_kms", _ctx.DefaultTenant.Id, "default"), active.Settings.Context);
         using var secret = await active.Secrets.GetAsync("api_key", CancellationToken.None);
         Assert.Equal("good-key", secret!.Reveal());
         Assert.Equal(AuditOutcome.Success, Assert.Single(await _ctx.AuditEntriesAsync(AuditActions.KeystoreActivate)).Outcome);

@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using OpenKcm.Core.Audit;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Providers;
 using OpenKcm.Sandbox;
@@ -64,5 +66,13 @@ public sealed class KeystoreWizardOpenBaoSandboxTests : KeystoreWizardTestContex
         Assert.Contains("openkcm-keys/keys/customer-master-key", result);
         var keystore = Assert.Single(await Keystores.ListAsync(null, CancellationToken.None));
         Assert.Equal(("sandbox_openbao", "openbao", KeystoreState.Active, (int?)1), (keystore.Name, keystore.Kind, keystore.State, keystore.ActiveVersion));
+
+        // Verify L1 key usage: a fresh tenant key really wrapped by the emulator's transit key and unwrapped again.
+        await page.ClickAsync("Verify L1 key usage");
+        page.Component.WaitForAssertion(() => Assert.StartsWith(
+            "✓ A fresh 256-bit tenant key was wrapped under the L1 key of sandbox_openbao",
+            page.Component.Find("[aria-label='L1 verification of sandbox_openbao']").TextContent.Trim(), StringComparison.Ordinal));
+        var audit = await Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery { ActionPrefix = AuditActions.KeystoreVerifyL1 }, CancellationToken.None);
+        Assert.Equal(AuditOutcome.Success, Assert.Single(audit.Entries).Outcome);
     }
 }

@@ -3,11 +3,14 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using OpenKcm.Console.Components.Keystores;
 using OpenKcm.Console.Identity;
+using OpenKcm.Console.Infrastructure;
 using OpenKcm.Console.Keystores;
 using OpenKcm.Core;
 using OpenKcm.Core.Audit;
 using OpenKcm.Core.Data;
+using OpenKcm.Core.Health;
 using OpenKcm.Core.Keystores;
+using OpenKcm.Core.Operations;
 using OpenKcm.Core.Tenants;
 
 namespace OpenKcm.Console.Tests.Components.Keystores;
@@ -40,6 +43,11 @@ public abstract class KeystoreWizardTestContext : ConsoleTestContext, IAsyncLife
         });
         Services.AddScoped<CurrentActor>();
         Services.AddScoped<KeystoreSetupService>();
+
+        // Key operations as in the console (Verify L1 key usage after activation); the health monitor is not started.
+        Services.AddKeystoreHealth(_ => { });
+        Services.AddSingleton<IOperationAuditSink, AuditOperationSink>();
+        Services.AddSingleton<L1KeyVerifier>();
         SignInAs(UserName, Roles.KeyAdministrator);
         Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId));
     }
