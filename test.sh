@@ -5,7 +5,8 @@
 #   ./test.sh --filter "FullyQualifiedName~Wizard"   extra arguments go to every `dotnet test`
 #
 # 1. Debian packages the tests need, installed only when missing: chromium (e2e), softhsm2 and opensc (PKCS#11
-#    tests), python3-hvac (Vault's own Python client, run by the sandbox tests with /usr/bin/python3).
+#    tests), python3-hvac (Vault's own Python client), awscli and python3-boto3 (AWS's own clients): the sandbox tests
+#    run the vendors' real clients against the emulators.
 # 2. `dotnet build OpenKcm.Console.sln -c Release` once, then `dotnet test --no-build` for every project under tests/
 #    and e2e/, one after the other, each writing a TRX file into .test-results/<project>/. A failing project does not
 #    stop the others.
@@ -33,7 +34,7 @@ fail() { printf 'test.sh: %s\n' "$*" >&2; }
 missing_packages() {
   [ -x /usr/bin/chromium ] || echo chromium
   local pkg
-  for pkg in softhsm2 python3-hvac opensc; do
+  for pkg in softhsm2 python3-hvac opensc awscli python3-boto3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$pkg"
   done
 }
