@@ -16,7 +16,7 @@ internal sealed class AwsApi(Uri baseAddress, string region, TimeProvider clock)
         TimeSpan? clockOffset = null, string? scopeRegion = null, string scopeService = "kms", Action<HttpRequestMessage>? mutate = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(bytes) };
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/")) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService." + operation);
         return SendAsync(request, bytes, credentials, clockOffset, scopeRegion ?? region, scopeService, mutate);
@@ -27,7 +27,7 @@ internal sealed class AwsApi(Uri baseAddress, string region, TimeProvider clock)
     {
         var form = string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
         var bytes = Encoding.UTF8.GetBytes(form);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(bytes) };
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/")) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=utf-8");
         return SendAsync(request, bytes, credentials, clockOffset, region, scopeService, mutate);
     }
