@@ -112,15 +112,24 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         CheckKeyState(keyState);
         var keyId = Guid.NewGuid().ToString();
         var key = new KmsKey(keyId, KeyArn(keyId), AccountId, keyUsage, keySpec, keyState, description, Time.GetUtcNow());
-        Locked(() =>
+        try
         {
-            if (alias is not null)
+            Locked(() =>
             {
-                AddAliasLocked(alias, key);
-            }
+                if (alias is not null)
+                {
+                    AddAliasLocked(alias, key);
+                }
 
-            _keys.Add(key);
-        });
+                _keys.Add(key);
+            });
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+
         return key;
     }
 

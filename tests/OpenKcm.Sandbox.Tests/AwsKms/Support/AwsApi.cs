@@ -13,9 +13,14 @@ internal sealed class AwsApi(Uri baseAddress, string region, TimeProvider clock)
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     public Task<AwsReply> KmsAsync(string operation, JsonObject body, AwsCredentials? credentials,
+        TimeSpan? clockOffset = null, string? scopeRegion = null, string scopeService = "kms", Action<HttpRequestMessage>? mutate = null) =>
+        KmsRawAsync(operation, body.ToJsonString(), credentials, clockOffset, scopeRegion, scopeService, mutate);
+
+    /// <summary>A KMS call with a body of any text (also not JSON), correctly signed.</summary>
+    public Task<AwsReply> KmsRawAsync(string operation, string body, AwsCredentials? credentials,
         TimeSpan? clockOffset = null, string? scopeRegion = null, string scopeService = "kms", Action<HttpRequestMessage>? mutate = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        var bytes = Encoding.UTF8.GetBytes(body);
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, "/")) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService." + operation);
