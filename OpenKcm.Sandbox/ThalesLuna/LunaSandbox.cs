@@ -35,6 +35,7 @@ public sealed class LunaSandbox : IAsyncDisposable
     private static readonly string[] s_addresses = ["127.0.0.1", "127.0.0.2"];
 
     private readonly LunaState? _state;
+    private int _disposed;
 
     private LunaSandbox(string? unavailableReason, string modulePath, string softHsmConfPath, LunaState? state,
         IReadOnlyList<LunaAppliance> appliances, int ntlsPort)
@@ -186,7 +187,9 @@ public sealed class LunaSandbox : IAsyncDisposable
         };
     }
 
-    public ValueTask DisposeAsync() => DisposeAllAsync(Appliances);
+    /// <summary>Stops both appliances (idempotent). The token, its key and the state file stay on disk.</summary>
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref _disposed, 1) == 0 ? DisposeAllAsync(Appliances) : ValueTask.CompletedTask;
 
     private static async ValueTask DisposeAllAsync(IEnumerable<LunaAppliance> appliances)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -190,6 +191,16 @@ internal sealed class NtlsListener : IListenerSwitch, IAsyncDisposable
         }
     }
 
+    /// <summary>Task.Delay may fire up to a timer tick early; the fault promises at least the latency set.</summary>
+    private static async Task DelayAtLeastAsync(TimeSpan latency, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var left = latency; left > TimeSpan.Zero; left = latency - Stopwatch.GetElapsedTime(started))
+        {
+            await Task.Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task ServeAsync(Socket client, CancellationToken stopping)
     {
         // Let AcceptLoopAsync register the task before it can complete.
@@ -198,10 +209,7 @@ internal sealed class NtlsListener : IListenerSwitch, IAsyncDisposable
         {
             try
             {
-                if (Faults.LatencyMs is > 0 and var latency)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(latency), stopping).ConfigureAwait(false);
-                }
+                await DelayAtLeastAsync(TimeSpan.FromMilliseconds(Faults.LatencyMs), stopping).ConfigureAwait(false);
 
                 var rate = Faults.ErrorRate;
                 if (rate > 0 && (rate >= 1 || Random.Shared.NextDouble() < rate))

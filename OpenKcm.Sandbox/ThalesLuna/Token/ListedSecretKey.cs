@@ -29,9 +29,13 @@ internal sealed record ListedSecretKey
             problems.Add($"it is \"{Type}\", not an AES-256 key (\"AES length 32\")");
         }
 
-        if (ValueReadable || Access.Contains("extractable") || !Access.Contains("never extractable"))
+        if (ValueReadable || Access.Contains("extractable"))
         {
             problems.Add("it is extractable (its value can leave the token)");
+        }
+        else if (!Access.Contains("never extractable"))
+        {
+            problems.Add("it was extractable at some time (CKA_NEVER_EXTRACTABLE is false), so copies may exist outside the token");
         }
 
         if (!Access.Contains("sensitive"))

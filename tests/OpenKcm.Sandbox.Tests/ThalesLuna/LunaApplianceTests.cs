@@ -146,12 +146,13 @@ public sealed class LunaApplianceTests : LunaSandboxTest
     }
 
     [Fact]
-    public async Task Dispose_ClosesBothListeners()
+    public async Task Dispose_ClosesBothListenersAndCanBeRepeated()
     {
         var luna = await StartAvailableAsync();
         var port = luna.NtlsPort;
 
         await StopAsync(luna);
+        await luna.DisposeAsync();
 
         foreach (var address in new[] { "127.0.0.1", "127.0.0.2" })
         {
