@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenKcm.Sandbox.ThalesLuna.Ntls;
+using OpenKcm.Sandbox.ThalesLuna.Pki;
 using OpenKcm.Sandbox.ThalesLuna.Token;
 
 namespace OpenKcm.Sandbox.ThalesLuna;
@@ -35,11 +36,13 @@ public sealed class LunaSandbox : IAsyncDisposable
     private static readonly string[] s_addresses = ["127.0.0.1", "127.0.0.2"];
 
     private readonly LunaState? _state;
+    private readonly LunaClientPki? _pki;
     private int _disposed;
 
     private LunaSandbox(string? unavailableReason, string modulePath, string softHsmConfPath, LunaState? state,
-        IReadOnlyList<LunaAppliance> appliances, int ntlsPort)
+        LunaClientPki? pki, IReadOnlyList<LunaAppliance> appliances, int ntlsPort)
     {
+        _pki = pki;
         UnavailableReason = unavailableReason;
         ModulePath = modulePath;
         SoftHsmConfPath = softHsmConfPath;
@@ -82,6 +85,21 @@ public sealed class LunaSandbox : IAsyncDisposable
     public int NtlsPort { get; }
 
     /// <summary>
+    /// The sandbox CA's certificate (PEM), the plugin's <c>ca_certificate</c>: it issued <see cref="ClientCertificatePem"/>.
+    /// Empty when unavailable. The appliances do not check certificates (they speak no TLS).
+    /// </summary>
+    public string CaCertificatePem => _pki?.CaCertificatePem ?? "";
+
+    /// <summary>The NTLS client certificate (PEM, <c>CN=openkcm-console</c>), the plugin's <c>client_certificate</c>.</summary>
+    public string ClientCertificatePem => _pki?.ClientCertificatePem ?? "";
+
+    /// <summary>
+    /// The client certificate's private key (unencrypted PKCS#8 PEM), the plugin's secret <c>client_private_key</c>:
+    /// sandbox only, never logged; also in <c>thales-luna-pki/client-private-key.pem</c> (0600). Empty when unavailable.
+    /// </summary>
+    public string ClientPrivateKeyPem => _pki?.ClientPrivateKeyPem ?? "";
+
+    /// <summary>
     /// Creates or reuses the token and key and starts both appliances. Never throws for missing tools, a failing tool or
     /// a key that fails the check: those make an unavailable sandbox (logged as a warning or error).
     /// </summary>
@@ -114,6 +132,8 @@ public sealed class LunaSandbox : IAsyncDisposable
             var stateFile = new LunaStateFile(Path.Combine(dataDirectory, StateFileName), logger);
             var previous = options.PersistState ? stateFile.Load() : null;
             state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
+            var pki = await LunaClientPki.EnsureAsync(Path.Combine(dataDirectory, LunaClientPki.DirectoryName),
+                reuse: options.PersistState, logger, cancellationToken).ConfigureAwait(false);
             var (port, sockets) = SharedPortBinder.Bind(s_addresses.Select(IPAddress.Parse).ToList(),
                 [options.NtlsPort ?? 0, options.PersistState ? state.NtlsPort : 0], logger);
             var appliances = await StartAppliancesAsync(port, sockets, options.LoggerFactory ?? NullLoggerFactory.Instance,
@@ -132,7 +152,7 @@ public sealed class LunaSandbox : IAsyncDisposable
             logger.LogInformation("Sandbox {Name}: token {TokenLabel} (SOFTHSM2_CONF={ConfPath}, module {ModulePath}), key {KeyLabel}, "
                 + "appliances {Addresses} on port {Port}", DefaultName, state.TokenLabel, token.ConfPath, tools.ModulePath,
                 state.KeyLabel, string.Join(" and ", s_addresses), port);
-            return new LunaSandbox(null, tools.ModulePath, token.ConfPath, state, appliances, port);
+            return new LunaSandbox(null, tools.ModulePath, token.ConfPath, state, pki, appliances, port);
         }
         catch (Exception error) when (error is ToolException or IOException or UnauthorizedAccessException or SocketException)
         {
@@ -144,8 +164,9 @@ public sealed class LunaSandbox : IAsyncDisposable
 
     /// <summary>
     /// The console wizard's import entry (no secret in it): <c>{"plugin_type":"thales_luna","plugin_name":"sandbox_thales_luna",
-    /// "configuration":{"hsm_ip_addresses":[…],"partition_label","pkcs11_library_path","key_label","ntls_port"}}</c>.
-    /// The PIN (<c>partition_pin</c>) is typed in the wizard; it is in <see cref="ToolAccess"/>.
+    /// "configuration":{"hsm_ip_addresses":[…],"partition_label","pkcs11_library_path","key_label","ntls_port",
+    /// "client_certificate","ca_certificate"}}</c> (certificates as PEM text). The secrets — <c>partition_pin</c> and
+    /// <c>client_private_key</c> — are typed in the wizard; they are in <see cref="ToolAccess"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The sandbox is not available (see <see cref="UnavailableReason"/>).</exception>
     public JsonObject ManifestEntry()
@@ -162,14 +183,17 @@ public sealed class LunaSandbox : IAsyncDisposable
                 ["pkcs11_library_path"] = ModulePath,
                 ["key_label"] = KeyLabel,
                 ["ntls_port"] = NtlsPort,
+                ["client_certificate"] = ClientCertificatePem,
+                ["ca_certificate"] = CaCertificatePem,
             },
         };
     }
 
     /// <summary>
     /// For the manifest's <c>sandbox_admin</c>: everything a standard PKCS#11 tool needs to reach the token —
-    /// <c>{"module_path","softhsm2_conf","token_label","pin","key_label","pkcs11_tool"}</c>, the last a ready
-    /// <c>pkcs11-tool</c> command line listing the key. Holds the PIN: keep it out of logs.
+    /// <c>{"module_path","softhsm2_conf","token_label","pin","key_label","pkcs11_tool","client_private_key"}</c>:
+    /// <c>pkcs11_tool</c> is a ready command line listing the key; <c>client_private_key</c> the PEM for the wizard's
+    /// secret field. Holds secrets: keep it out of logs.
     /// </summary>
     /// <exception cref="InvalidOperationException">The sandbox is not available.</exception>
     public JsonObject ToolAccess()
@@ -184,6 +208,7 @@ public sealed class LunaSandbox : IAsyncDisposable
             ["key_label"] = KeyLabel,
             ["pkcs11_tool"] = $"SOFTHSM2_CONF='{SoftHsmConfPath}' pkcs11-tool --module '{ModulePath}' --token-label '{TokenLabel}' "
                 + $"--login --pin '{UserPin}' --list-objects --type secrkey --label '{KeyLabel}'",
+            ["client_private_key"] = ClientPrivateKeyPem,
         };
     }
 
@@ -229,7 +254,7 @@ public sealed class LunaSandbox : IAsyncDisposable
     }
 
     private static LunaSandbox Unavailable(string reason, string modulePath, string confPath) =>
-        new(reason, modulePath, confPath, state: null, [], ntlsPort: 0);
+        new(reason, modulePath, confPath, state: null, pki: null, [], ntlsPort: 0);
 
     private void ThrowIfUnavailable()
     {

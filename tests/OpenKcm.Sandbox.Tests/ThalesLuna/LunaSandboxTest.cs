@@ -8,7 +8,7 @@ namespace OpenKcm.Sandbox.Tests.ThalesLuna;
 /// <summary>
 /// Base of the Luna sandbox tests: a temporary data directory per test, captured logs, and every sandbox started
 /// through <see cref="StartAsync"/> disposed at the end. Whatever a test does, its logs must never contain a PIN of a
-/// token it created (checked at disposal).
+/// token it created or a line of a client private key (checked at disposal).
 /// </summary>
 public abstract class LunaSandboxTest : IAsyncLifetime
 {
@@ -58,6 +58,7 @@ public abstract class LunaSandboxTest : IAsyncLifetime
         {
             _pins.Add(luna.UserPin);
             _pins.Add(SoPin());
+            _pins.Add(luna.ClientPrivateKeyPem.Split('\n')[1]);
         }
 
         return luna;

@@ -101,9 +101,13 @@ public sealed class LunaTokenTests : LunaSandboxTest
         Assert.Equal(luna.ModulePath, configuration["pkcs11_library_path"]!.GetValue<string>());
         Assert.Equal("openkcm-l1", configuration["key_label"]!.GetValue<string>());
         Assert.Equal(luna.NtlsPort, configuration["ntls_port"]!.GetValue<int>());
-        Assert.Equal(["hsm_ip_addresses", "key_label", "ntls_port", "partition_label", "pkcs11_library_path"],
+        Assert.Equal(luna.ClientCertificatePem, configuration["client_certificate"]!.GetValue<string>());
+        Assert.Equal(luna.CaCertificatePem, configuration["ca_certificate"]!.GetValue<string>());
+        Assert.Equal(["ca_certificate", "client_certificate", "hsm_ip_addresses", "key_label", "ntls_port", "partition_label",
+                "pkcs11_library_path"],
             configuration.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(luna.UserPin, entry.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", entry.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
