@@ -2,14 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenKcm.Sandbox.AwsKms;
 using OpenKcm.Sandbox.Control;
 using OpenKcm.Sandbox.OpenBao;
+using OpenKcm.Sandbox.ThalesLuna;
 
 namespace OpenKcm.Sandbox;
 
 /// <summary>
-/// The running sandbox: the emulators (today OpenBao) and the control endpoint, each on its own 127.0.0.1 port
-/// (chosen by <see cref="SandboxOptions.OpenBaoPort"/> and <see cref="SandboxOptions.ControlPort"/>, else free ones).
+/// The running sandbox: the emulators (OpenBao, AWS KMS + STS, and the Thales Luna appliances in front of a SoftHSM2
+/// token) and the control endpoint, each on its own 127.0.0.1 port (chosen by the ports of <see cref="SandboxOptions"/>,
+/// else free ones).
 /// Start it with <see cref="StartAsync"/>; dispose it to stop everything. Thread-safe.
 /// </summary>
 public sealed class SandboxHost : IAsyncDisposable
@@ -22,18 +25,28 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly ControlEndpoint _control;
     private readonly JsonObject _manifest;
 
-    private SandboxHost(OpenBaoEmulator openBao, ControlEndpoint control, string secretIdPath)
+    private SandboxHost(OpenBaoEmulator openBao, AwsKmsEmulator awsKms, LunaSandbox? luna, ControlEndpoint control, string secretIdPath)
     {
         OpenBao = openBao;
+        AwsKms = awsKms;
+        Luna = luna;
         _control = control;
         SecretIdPath = secretIdPath;
-        _manifest = SandboxManifest.Build(control.Url, openBao, secretIdPath);
+        _manifest = SandboxManifest.Build(control.Url, openBao, awsKms, luna, secretIdPath);
     }
 
     public OpenBaoEmulator OpenBao { get; }
 
-    /// <summary>Every emulator by name, as the control endpoint serves them.</summary>
-    public IReadOnlyList<ISandboxEmulator> Emulators => [OpenBao];
+    public AwsKmsEmulator AwsKms { get; }
+
+    /// <summary>
+    /// The Luna sandbox; <c>null</c> when <see cref="SandboxOptions.EnableLuna"/> is off. It may be present but not
+    /// <see cref="LunaSandbox.IsAvailable"/> (SoftHSM2 or opensc missing): then it has no appliances.
+    /// </summary>
+    public LunaSandbox? Luna { get; }
+
+    /// <summary>Every emulator by name, as the control endpoint serves them (each Luna appliance is one).</summary>
+    public IReadOnlyList<ISandboxEmulator> Emulators => [OpenBao, AwsKms, .. Luna?.Appliances ?? []];
 
     /// <summary><c>http://127.0.0.1:PORT/control/</c>.</summary>
     public Uri ControlUrl => _control.Url;
@@ -59,34 +72,60 @@ public sealed class SandboxHost : IAsyncDisposable
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         PrivateFile.CreateDirectory(dataDirectory);
         var statePath = options.PersistState ? Path.Combine(dataDirectory, SandboxOptions.OpenBaoStateFileName) : null;
+        var awsKmsPort = CheckPort(options.AwsKmsPort, nameof(SandboxOptions.AwsKmsPort));
+        var lunaPort = CheckPort(options.LunaNtlsPort, nameof(SandboxOptions.LunaNtlsPort));
         var openBao = await OpenBaoEmulator.StartAsync(OpenBaoEmulator.DefaultName, options.OpenBaoProfile,
             options.TimeProvider, openBaoPort, statePath, loggerFactory, cancellationToken).ConfigureAwait(false);
-        ControlEndpoint? control = null;
+        var started = new List<IAsyncDisposable> { openBao };
         try
         {
-            control = await ControlEndpoint.StartAsync([openBao], controlPort, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var awsKms = await AwsKmsEmulator.StartAsync(new AwsKmsEmulatorOptions
+            {
+                Port = awsKmsPort,
+                TimeProvider = options.TimeProvider,
+                LoggerFactory = loggerFactory,
+            }, cancellationToken).ConfigureAwait(false);
+            started.Add(awsKms);
+            LunaSandbox? luna = null;
+            if (options.EnableLuna)
+            {
+                luna = await LunaSandbox.StartAsync(new LunaSandboxOptions
+                {
+                    DataDirectory = Path.Combine(dataDirectory, LunaSandbox.DefaultName),
+                    NtlsPort = lunaPort,
+                    PersistState = options.PersistState,
+                    LoggerFactory = loggerFactory,
+                }, cancellationToken).ConfigureAwait(false);
+                started.Add(luna);
+            }
+
+            var control = await ControlEndpoint.StartAsync([openBao, awsKms, .. luna?.Appliances ?? []], controlPort, loggerFactory,
+                cancellationToken).ConfigureAwait(false);
+            started.Add(control);
             var secretIdPath = Path.Combine(dataDirectory, SecretIdFileName);
             await PrivateFile.WriteAsync(secretIdPath, openBao.SecretId, cancellationToken).ConfigureAwait(false);
             loggerFactory.CreateLogger<SandboxHost>().LogInformation(
                 "Sandbox started: control endpoint {ControlUrl}, secret ID file {SecretIdPath}", control.Url, secretIdPath);
-            return new SandboxHost(openBao, control, secretIdPath);
+            return new SandboxHost(openBao, awsKms, luna, control, secretIdPath);
         }
         catch
         {
-            if (control is not null)
+            started.Reverse();
+            foreach (var part in started)
             {
-                await control.DisposeAsync().ConfigureAwait(false);
+                await part.DisposeAsync().ConfigureAwait(false);
             }
 
-            await openBao.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     /// <summary>
-    /// Writes the manifest as indented JSON, mode 0600 (it holds a root token under <c>sandbox_admin</c>):
-    /// <c>{"control_url": ..., "openbao": {"plugin_type", "plugin_name", "configuration": {...}},
-    /// "sandbox_admin": {"openbao": {"root_token", "control_url"}}}</c>.
+    /// Writes the manifest as indented JSON, mode 0600 (it holds a root token, an AWS secret access key and the Luna
+    /// PIN under <c>sandbox_admin</c>): <c>{"control_url": ..., "openbao": {"plugin_type", "plugin_name",
+    /// "configuration": {...}}, "aws_kms": {...}, "thales_luna": {...}, "sandbox_admin": {"openbao": {...},
+    /// "aws_kms": {...}, "thales_luna": {...}}}</c>; an unavailable Luna sandbox is listed under <c>unavailable</c> with
+    /// the reason instead.
     /// </summary>
     public Task WriteManifestAsync(string path, CancellationToken cancellationToken = default) =>
         PrivateFile.WriteAsync(path, _manifest.ToJsonString(s_indented) + "\n", cancellationToken);
@@ -98,6 +137,12 @@ public sealed class SandboxHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _control.DisposeAsync().ConfigureAwait(false);
+        if (Luna is not null)
+        {
+            await Luna.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await AwsKms.DisposeAsync().ConfigureAwait(false);
         await OpenBao.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using OpenKcm.Sandbox.AwsKms;
 using OpenKcm.Sandbox.OpenBao;
+using OpenKcm.Sandbox.ThalesLuna;
 
 namespace OpenKcm.Sandbox;
 
@@ -10,7 +12,34 @@ namespace OpenKcm.Sandbox;
 /// </summary>
 internal static class SandboxManifest
 {
-    public static JsonObject Build(Uri controlUrl, OpenBaoEmulator openBao, string secretIdPath) => new()
+    public static JsonObject Build(Uri controlUrl, OpenBaoEmulator openBao, AwsKmsEmulator awsKms, LunaSandbox? luna, string secretIdPath)
+    {
+        var manifest = OpenBaoOnly(controlUrl, openBao, secretIdPath);
+        var admin = (JsonObject)manifest["sandbox_admin"]!;
+        manifest.Remove("sandbox_admin");
+        manifest[awsKms.Name] = awsKms.ManifestEntry();
+        var awsAdmin = awsKms.SandboxAdminEntry();
+        awsAdmin["endpoint"] = awsKms.BaseAddress.GetLeftPart(UriPartial.Authority);
+        awsAdmin["region"] = awsKms.Region;
+        awsAdmin["control_url"] = new Uri(controlUrl, awsKms.Name).ToString();
+        admin[awsKms.Name] = awsAdmin;
+        if (luna is { IsAvailable: true })
+        {
+            manifest[LunaSandbox.DefaultName] = luna.ManifestEntry();
+            var lunaAdmin = luna.ToolAccess();
+            lunaAdmin["control_urls"] = new JsonArray([.. luna.Appliances.Select(a => (JsonNode?)new Uri(controlUrl, a.Name).ToString())]);
+            admin[LunaSandbox.DefaultName] = lunaAdmin;
+        }
+        else if (luna is not null)
+        {
+            manifest["unavailable"] = new JsonObject { [LunaSandbox.DefaultName] = luna.UnavailableReason };
+        }
+
+        manifest["sandbox_admin"] = admin;
+        return manifest;
+    }
+
+    private static JsonObject OpenBaoOnly(Uri controlUrl, OpenBaoEmulator openBao, string secretIdPath) => new()
     {
         ["control_url"] = controlUrl.ToString(),
         [openBao.Name] = new JsonObject

@@ -34,6 +34,21 @@ public sealed class SandboxOptions
     /// for <see cref="OpenBaoPort"/>.</summary>
     public int? ControlPort { get; init; }
 
+    /// <summary>The AWS KMS + STS emulator's port on 127.0.0.1; <c>null</c> or 0 picks a free one.</summary>
+    public int? AwsKmsPort { get; init; }
+
+    /// <summary>
+    /// The port the Luna sandbox's two appliances (127.0.0.1 and 127.0.0.2) listen on, standing in for NTLS;
+    /// <c>null</c> or 0 picks one free on both addresses.
+    /// </summary>
+    public int? LunaNtlsPort { get; init; }
+
+    /// <summary>
+    /// Start the Thales Luna sandbox (a SoftHSM2 token, see <see cref="ThalesLuna.LunaSandbox"/>). On by default; when
+    /// SoftHSM2 or opensc is missing it is reported unavailable, never thrown.
+    /// </summary>
+    public bool EnableLuna { get; init; } = true;
+
     /// <summary>
     /// Keep the emulators' state across restarts in <see cref="DataDirectory"/>: for OpenBao, <see cref="OpenBaoStateFileName"/>
     /// (mode 0600, replaced atomically after every change) holds the seeded role ID, secret ID and root token, the

@@ -7,8 +7,10 @@ namespace OpenKcm.Console.Sandbox;
 /// Development only: starts the sandbox keystores in-process on loopback, writes their manifest to
 /// <c>sandbox-manifest.json</c> in the data directory and prints the endpoints, so a newcomer can walk every
 /// journey without a real keystore. The sandbox keeps its ports (<c>OpenKcm:Sandbox:OpenBaoPort</c>, default 8200,
-/// and <c>OpenKcm:Sandbox:ControlPort</c>, default 8299; 0 means any free port) and its credentials and keys
-/// (<c>sandbox/openbao-state.json</c>) across restarts, so a keystore onboarded against it keeps working.
+/// <c>OpenKcm:Sandbox:AwsKmsPort</c>, default 8230, <c>OpenKcm:Sandbox:LunaNtlsPort</c>, default 1792, and
+/// <c>OpenKcm:Sandbox:ControlPort</c>, default 8299; 0 means any free port) and the OpenBao and Luna credentials and
+/// keys (<c>sandbox/openbao-state.json</c>, <c>sandbox/thales_luna/</c>) across restarts, so a keystore onboarded
+/// against them keeps working.
 /// Never registered outside the Development environment.
 /// </summary>
 public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvironment environment, ILoggerFactory loggers)
@@ -21,9 +23,19 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
 
     public const int DefaultControlPort = 8299;
 
+    public const int DefaultAwsKmsPort = 8230;
+
+    /// <summary>The Luna appliances' real NTLS port.</summary>
+    public const int DefaultLunaNtlsPort = 1792;
+
+    /// <summary>The variable SoftHSM2 reads its configuration (and so its token directory) from.</summary>
+    public const string SoftHsmConfVariable = "SOFTHSM2_CONF";
+
     private const string Section = $"{ConsoleOptions.Section}:Sandbox";
     private const string OpenBaoPortKey = $"{Section}:OpenBaoPort";
     private const string ControlPortKey = $"{Section}:ControlPort";
+    private const string AwsKmsPortKey = $"{Section}:AwsKmsPort";
+    private const string LunaNtlsPortKey = $"{Section}:LunaNtlsPort";
 
     private readonly ILogger _logger = loggers.CreateLogger<SandboxHostedService>();
 
@@ -40,19 +52,50 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
         var dataDirectory = Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), "sandbox");
         var openBaoPort = configuration.GetValue(OpenBaoPortKey, DefaultOpenBaoPort);
         var controlPort = configuration.GetValue(ControlPortKey, DefaultControlPort);
+        var awsKmsPort = configuration.GetValue(AwsKmsPortKey, DefaultAwsKmsPort);
+        var lunaPort = configuration.GetValue(LunaNtlsPortKey, DefaultLunaNtlsPort);
         Host = await SandboxHost.StartAsync(new SandboxOptions
         {
             DataDirectory = dataDirectory,
             LoggerFactory = loggers,
             OpenBaoPort = openBaoPort,
             ControlPort = controlPort,
+            AwsKmsPort = awsKmsPort,
+            LunaNtlsPort = lunaPort,
             PersistState = true,
         }, cancellationToken);
         await Host.WriteManifestAsync(ManifestPath, cancellationToken);
+        PointSoftHsmAtTheSandbox(Host);
         _logger.LogWarning(
-            "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao}. Fault control: {Control}",
-            ManifestPath, Host.OpenBao.BaseAddress, Host.ControlUrl);
-        WarnIfMoved((OpenBaoPortKey, openBaoPort, Host.OpenBao.BaseAddress.Port), (ControlPortKey, controlPort, Host.ControlUrl.Port));
+            "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao}. AWS KMS + STS: {AwsKms}. "
+            + "Thales Luna: {Luna}. Fault control: {Control}",
+            ManifestPath, Host.OpenBao.BaseAddress, Host.AwsKms.BaseAddress,
+            Host.Luna is { IsAvailable: true } luna ? $"token {luna.TokenLabel} via {luna.ModulePath}, appliances on port {luna.NtlsPort}" : Host.Luna?.UnavailableReason,
+            Host.ControlUrl);
+        WarnIfMoved((OpenBaoPortKey, openBaoPort, Host.OpenBao.BaseAddress.Port), (ControlPortKey, controlPort, Host.ControlUrl.Port),
+            (AwsKmsPortKey, awsKmsPort, Host.AwsKms.BaseAddress.Port), (LunaNtlsPortKey, lunaPort, Host.Luna is { IsAvailable: true } l ? l.NtlsPort : lunaPort));
+    }
+
+    /// <summary>
+    /// The console loads SoftHSM2 in-process (through the Luna plugin) and SoftHSM2 finds tokens through
+    /// <c>SOFTHSM2_CONF</c>, read once when the module initializes: point it at the sandbox's token before any keystore
+    /// connects. One SoftHSM2 configuration per process: a value set by the operator is replaced, with a warning.
+    /// </summary>
+    private void PointSoftHsmAtTheSandbox(SandboxHost host)
+    {
+        if (host.Luna is not { IsAvailable: true } luna)
+        {
+            return;
+        }
+
+        var previous = Environment.GetEnvironmentVariable(SoftHsmConfVariable);
+        if (previous is not null && previous != luna.SoftHsmConfPath)
+        {
+            _logger.LogWarning("{Variable} was {Previous}; the sandbox sets it to {Sandbox} so the console finds the sandbox's SoftHSM2 token",
+                SoftHsmConfVariable, previous, luna.SoftHsmConfPath);
+        }
+
+        NativeEnvironment.Set(SoftHsmConfVariable, luna.SoftHsmConfPath);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

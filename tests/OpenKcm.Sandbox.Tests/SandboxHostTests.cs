@@ -18,7 +18,7 @@ public sealed class SandboxHostTests : SandboxTest
     {
         var manifest = Host.Manifest;
 
-        Assert.Equal(["control_url", "openbao", "sandbox_admin"], manifest.Select(p => p.Key));
+        Assert.Equal(["control_url", "openbao", "aws_kms", "thales_luna", "sandbox_admin"], manifest.Select(p => p.Key));
         Assert.Equal(Host.ControlUrl.ToString(), manifest["control_url"]!.GetValue<string>());
         var entry = manifest["openbao"]!.AsObject();
         Assert.Equal(["plugin_type", "plugin_name", "configuration"], entry.Select(p => p.Key));
@@ -43,6 +43,37 @@ public sealed class SandboxHostTests : SandboxTest
 
         Assert.DoesNotContain(OpenBao.RootToken, manifest["openbao"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(OpenBao.SecretId, manifest.ToJsonString(), StringComparison.Ordinal);
+        var luna = Host.Luna!;
+        foreach (var entry in new[] { "openbao", "aws_kms", "thales_luna" }.Select(name => manifest[name]!.ToJsonString()))
+        {
+            Assert.DoesNotContain(Host.AwsKms.ConsoleAccessKey.SecretAccessKey, entry, StringComparison.Ordinal);
+            Assert.DoesNotContain(luna.UserPin, entry, StringComparison.Ordinal);
+            Assert.DoesNotContain("PRIVATE KEY", entry, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Manifest_AwsAndLunaEntries_ImportAsTheyAreAndNameWhatToolsNeed()
+    {
+        var manifest = Host.Manifest;
+
+        var aws = manifest["aws_kms"]!["configuration"]!;
+        Assert.Equal(Host.AwsKms.KeyArn, aws["kms_key_id"]!.GetValue<string>());
+        Assert.Equal(Host.AwsKms.RoleArn, aws["role_arn"]!.GetValue<string>());
+        Assert.Equal($"http://127.0.0.1:{Host.AwsKms.BaseAddress.Port}", aws["endpoint"]!.GetValue<string>());
+        var awsAdmin = manifest["sandbox_admin"]!["aws_kms"]!;
+        Assert.Equal(Host.AwsKms.ConsoleAccessKey.SecretAccessKey, awsAdmin["secret_access_key"]!.GetValue<string>());
+        Assert.Equal(new Uri(Host.ControlUrl, "aws_kms").ToString(), awsAdmin["control_url"]!.GetValue<string>());
+
+        var luna = Host.Luna!;
+        Assert.True(luna.IsAvailable, luna.UnavailableReason);
+        var lunaConfiguration = manifest["thales_luna"]!["configuration"]!;
+        Assert.Equal(["127.0.0.1", "127.0.0.2"], lunaConfiguration["hsm_ip_addresses"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(luna.NtlsPort, lunaConfiguration["ntls_port"]!.GetValue<int>());
+        var lunaAdmin = manifest["sandbox_admin"]!["thales_luna"]!;
+        Assert.Equal(luna.SoftHsmConfPath, lunaAdmin["softhsm2_conf"]!.GetValue<string>());
+        Assert.Equal(luna.Appliances.Select(a => new Uri(Host.ControlUrl, a.Name).ToString()),
+            lunaAdmin["control_urls"]!.AsArray().Select(u => u!.GetValue<string>()));
     }
 
     [Fact]

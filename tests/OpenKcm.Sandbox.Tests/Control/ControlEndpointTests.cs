@@ -17,7 +17,9 @@ public sealed class ControlEndpointTests : SandboxTest
         var reply = await Control.GetAsync("");
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
-        var openBao = Assert.Single(reply.Body!["emulators"]!.AsArray())!;
+        var emulators = reply.Body!["emulators"]!.AsArray();
+        Assert.Equal(["aws_kms", "openbao", "thales_luna_a", "thales_luna_b"], emulators.Select(e => e!["name"]!.GetValue<string>()));
+        var openBao = emulators.Single(e => e!["name"]!.GetValue<string>() == "openbao")!;
         Assert.Equal("openbao", openBao["name"]!.GetValue<string>());
         Assert.Equal(OpenBao.BaseAddress.ToString(), openBao["base_address"]!.GetValue<string>());
         Assert.Equal(new Uri(Host.ControlUrl, "openbao").ToString(), openBao["control_url"]!.GetValue<string>());
@@ -98,7 +100,7 @@ public sealed class ControlEndpointTests : SandboxTest
     }
 
     [Theory]
-    [InlineData("GET", "aws_kms")]
+    [InlineData("GET", "fortanix_dsm")]
     [InlineData("PUT", "openbao_backup")]
     [InlineData("GET", "openbao/other")]
     public async Task UnknownEmulatorOrPath_Answers404(string method, string path)
