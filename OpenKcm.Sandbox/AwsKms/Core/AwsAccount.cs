@@ -212,7 +212,7 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
                 _aliases.Remove(alias.AliasName);
             }
 
-            key.Dispose();
+            // Not disposed: a request may still be using its RSA key; its safe handle is released when collected.
         }
     }
 

@@ -62,7 +62,7 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         try
         {
             if (!await FaultInjection.ApplyAsync(faults, context,
-                    c => WriteErrorAsync(c, service, requestId, InjectedFault(service), cancellationToken), cancellationToken).ConfigureAwait(false))
+                    c => WriteErrorAsync(c, service, requestId, InternalError(service), cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 var request = await ReadAsync(context, cancellationToken).ConfigureAwait(false);
                 if (service == AwsService.Kms)
@@ -89,6 +89,13 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         {
             // The client went away or the listener is going down: drop the connection like a dying server would.
             context.Abort();
+        }
+        catch (Exception error) when (!context.Response.HasStarted)
+        {
+            // A bug here must still answer like AWS does (a retryable 500), never with an empty Kestrel 500. Only the
+            // exception type is logged: a message could quote request data.
+            logger.LogError("{Service} {Operation} failed with {ExceptionType}", service, operation, error.GetType().Name);
+            await WriteErrorAsync(context, service, requestId, InternalError(service), cancellationToken).ConfigureAwait(false);
         }
 
         logger.LogDebug("{Method} {Service} {Operation} -> {Status} in {Elapsed} ms", context.Request.Method, service, operation,
@@ -124,7 +131,7 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         return _kms.Handle(target[TargetPrefix.Length..], KmsRequest.Parse(request.Body), principal);
     }
 
-    private static AwsException InjectedFault(AwsService service) => service == AwsService.Kms
+    private static AwsException InternalError(AwsService service) => service == AwsService.Kms
         ? new AwsException(500, "KMSInternalException", "The request was rejected because an internal exception occurred. The request can be retried.")
         : new AwsException(500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.");
 
