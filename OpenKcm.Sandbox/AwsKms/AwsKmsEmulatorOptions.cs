@@ -25,6 +25,13 @@ public sealed class AwsKmsEmulatorOptions
 
     public ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>
+    /// A state file (written 0600, replaced atomically after every change) that keeps users with their key pairs,
+    /// roles, keys with their material and aliases across restarts; <c>null</c> (default): fresh state every start.
+    /// An unusable file is moved aside with a warning and the emulator is seeded fresh. STS sessions are not kept.
+    /// </summary>
+    public string? StatePath { get; init; }
+
     /// <summary>KMS requests per second per account above which KMS answers ThrottlingException; <c>null</c>: unlimited.</summary>
     public double? ThrottleRequestsPerSecond { get; init; }
 }
