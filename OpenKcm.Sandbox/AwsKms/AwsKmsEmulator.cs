@@ -107,7 +107,7 @@ public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
         AwsHttpHandler? handler = null;
         var listener = new EmulatorListener(options.Name, [options.Port, seed.LastPort], context => handler!.HandleAsync(context), loggerFactory);
         var faults = new EmulatorFaults(listener);
-        handler = new AwsHttpHandler(account, faults, throttle, logger);
+        handler = new AwsHttpHandler(account, options.SignatureClock ?? options.TimeProvider, faults, throttle, logger);
         if (stateFile is not null)
         {
             // Set before the first request can arrive; the port is read at each save (0 until bound).

@@ -23,6 +23,13 @@ public sealed class AwsKmsEmulatorOptions
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The clock SigV4's 5-minute (KMS) / 15-minute (STS) skew window is checked against; <c>null</c> (default):
+    /// <see cref="TimeProvider"/>. Set <see cref="System.TimeProvider.System"/> when the emulator runs on a manual clock
+    /// (to expire sessions or keys) while a real SDK signs with the machine's clock.
+    /// </summary>
+    public TimeProvider? SignatureClock { get; init; }
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>

@@ -22,13 +22,13 @@ namespace OpenKcm.Sandbox.AwsKms.Http;
 /// body → sealed (KMS only) → authenticate → throttle (KMS only) → operation. Logs method, service, operation and
 /// status only: never bodies, keys, tokens or signatures.
 /// </summary>
-internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, TokenBucket throttle, ILogger logger)
+internal sealed class AwsHttpHandler(AwsAccount account, TimeProvider signatureClock, EmulatorFaults faults, TokenBucket throttle, ILogger logger)
 {
     private const string KmsContentType = "application/x-amz-json-1.1";
     private const string TargetPrefix = "TrentService.";
     private const int MaxBodyBytes = 1024 * 1024;
 
-    private readonly RequestAuthenticator _authenticator = new(account);
+    private readonly RequestAuthenticator _authenticator = new(account, signatureClock);
     private readonly KmsOperations _kms = new(account);
     private readonly StsOperations _sts = new(account);
     private int _inFlight;
