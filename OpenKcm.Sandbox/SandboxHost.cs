@@ -84,6 +84,7 @@ public sealed class SandboxHost : IAsyncDisposable
                 Port = awsKmsPort,
                 TimeProvider = options.TimeProvider,
                 LoggerFactory = loggerFactory,
+                StatePath = options.PersistState ? Path.Combine(dataDirectory, SandboxOptions.AwsKmsStateFileName) : null,
             }, cancellationToken).ConfigureAwait(false);
             started.Add(awsKms);
             LunaSandbox? luna = null;

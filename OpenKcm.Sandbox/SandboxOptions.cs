@@ -9,6 +9,9 @@ public sealed class SandboxOptions
     /// <summary>The name of the OpenBao state file in <see cref="DataDirectory"/> when <see cref="PersistState"/> is set.</summary>
     public const string OpenBaoStateFileName = "openbao-state.json";
 
+    /// <summary>The name of the AWS KMS + STS emulator's state file in <see cref="DataDirectory"/> when <see cref="PersistState"/> is set.</summary>
+    public const string AwsKmsStateFileName = "aws-kms-state.json";
+
     /// <summary>
     /// Where the secret ID file (<c>openbao-secret-id</c>, mode 0600) and, with <see cref="PersistState"/>, the state
     /// file are written; created (mode 0700) when missing.
@@ -54,7 +57,9 @@ public sealed class SandboxOptions
     /// (mode 0600, replaced atomically after every change) holds the seeded role ID, secret ID and root token, the
     /// transit keys with every version's key material, policies, AppRole roles and secret IDs, mounts and namespaces,
     /// and the port last listened on (tried after <see cref="OpenBaoPort"/>, so an unconfigured port stays stable).
-    /// Tokens other than the root token do not survive: clients log in again. An unreadable or invalid file is moved
+    /// Tokens other than the root token do not survive: clients log in again. The AWS emulator keeps its account (keys
+    /// with their material, users and access keys, roles and external IDs) in <see cref="AwsKmsStateFileName"/>, the Luna
+    /// sandbox its token, PINs and port under <c>thales_luna/</c>. An unreadable or invalid file is moved
     /// aside (<c>.corrupt-&lt;timestamp&gt;</c>) with a warning and the emulator starts freshly seeded. Off by default:
     /// every start is fresh.
     /// </summary>
