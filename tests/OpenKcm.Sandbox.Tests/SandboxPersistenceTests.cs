@@ -63,6 +63,31 @@ public sealed class SandboxPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_WithPersistState_KeepsTheAwsAccountAndTheLunaToken()
+    {
+        string aws;
+        string awsSecret;
+        string luna;
+        string lunaPin;
+        await using (var first = await StartAsync())
+        {
+            aws = first.Manifest["aws_kms"]!.ToJsonString();
+            awsSecret = first.AwsKms.ConsoleAccessKey.SecretAccessKey;
+            luna = first.Manifest["thales_luna"]!.ToJsonString();
+            lunaPin = first.Luna!.UserPin;
+        }
+
+        await using var second = await StartAsync();
+
+        // The same import entries: a keystore onboarded against them keeps working after a console restart.
+        Assert.Equal(aws, second.Manifest["aws_kms"]!.ToJsonString());
+        Assert.Equal(awsSecret, second.AwsKms.ConsoleAccessKey.SecretAccessKey);
+        Assert.Equal(luna, second.Manifest["thales_luna"]!.ToJsonString());
+        Assert.Equal(lunaPin, second.Luna!.UserPin);
+        Assert.True(File.Exists(Path.Combine(_directory, SandboxOptions.AwsKmsStateFileName)));
+    }
+
+    [Fact]
     public async Task Restart_WithPersistState_DecryptsACiphertextMadeBeforeTheRestart()
     {
         var plaintext = Convert.ToBase64String(Encoding.UTF8.GetBytes("tenant L2 key material"));
