@@ -14,9 +14,6 @@ public sealed class AwsKmsValidationTests
 
     public static TheoryData<string, string> ValidValues => new()
     {
-        { AwsKmsFieldNames.Region, "cn-north-1" },
-        { AwsKmsFieldNames.Region, "us-gov-west-1" },
-        { AwsKmsFieldNames.Region, "eu-central-2" },
         { AwsKmsFieldNames.KmsKeyId, "12345678-1234-1234-1234-123456789012" },
         { AwsKmsFieldNames.KmsKeyId, "mrk-1234abcd12ab34cd56ef1234567890ab" },
         { AwsKmsFieldNames.KmsKeyId, "alias/openkcm-l1" },
@@ -33,6 +30,22 @@ public sealed class AwsKmsValidationTests
     [MemberData(nameof(ValidValues))]
     public void Validate_ValidValue_IsAccepted(string field, string value) =>
         Assert.Empty(_plugin.Validate(AwsKmsTestSettings.Seed().With(field, value), AwsKmsTestSettings.SecretStored));
+
+    [Theory]
+    [InlineData("eu-central-2", "aws")]
+    [InlineData("cn-north-1", "aws-cn")]
+    [InlineData("cn-northwest-1", "aws-cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov")]
+    [InlineData("us-gov-east-1", "aws-us-gov")]
+    public void Validate_RegionOfAnyPartition_IsAcceptedWithMatchingArns(string region, string partition)
+    {
+        var settings = AwsKmsTestSettings.Seed()
+            .With(AwsKmsFieldNames.Region, region)
+            .With(AwsKmsFieldNames.RoleArn, $"arn:{partition}:iam::123456789012:role/OpenKCM")
+            .With(AwsKmsFieldNames.KmsKeyId, $"arn:{partition}:kms:{region}:123456789012:key/12345678-1234-1234-1234-123456789012");
+
+        Assert.Empty(_plugin.Validate(settings, AwsKmsTestSettings.SecretStored));
+    }
 
     public static TheoryData<string, string, string> InvalidValues => new()
     {
