@@ -34,21 +34,11 @@ internal sealed class AwsCallRunner
                 UseJitter = true,
                 Delay = options.ThrottlingBaseDelay,
                 MaxDelay = options.ThrottlingMaxDelay,
-                OnRetry = _ =>
-                {
-                    Interlocked.Increment(ref _throttledRetries);
-                    return ValueTask.CompletedTask;
-                },
             });
         }
 
         _retry = builder.Build();
     }
-
-    private int _throttledRetries;
-
-    /// <summary>How many times a throttled call was retried so far (for check details and tests).</summary>
-    public int ThrottledRetries => Volatile.Read(ref _throttledRetries);
 
     /// <summary>Runs <paramref name="call"/> (one attempt per invocation) under the timeout and retry policy.</summary>
     /// <param name="operation">What is called, for messages.</param>

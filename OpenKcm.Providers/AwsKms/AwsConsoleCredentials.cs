@@ -12,6 +12,10 @@ namespace OpenKcm.Providers.AwsKms;
 /// </summary>
 internal static class AwsConsoleCredentials
 {
+    // The host's credentials are the same for every keystore: one resolver for the process, as the SDK itself keeps,
+    // so that refreshing credentials (instance or container roles) are cached and refreshed by the SDK, not refetched.
+    private static readonly DefaultAWSCredentialsIdentityResolver s_defaultChain = new();
+
     /// <summary>The credentials and the values to redact from anything shown.</summary>
     /// <exception cref="KeystoreException">No secret stored, or the default chain found no credentials.</exception>
     public static async Task<(AWSCredentials Credentials, string[] Sensitive)> ResolveAsync(
@@ -28,8 +32,7 @@ internal static class AwsConsoleCredentials
 
         try
         {
-            var resolver = new DefaultAWSCredentialsIdentityResolver();
-            var credentials = await resolver.ResolveIdentityAsync(stsConfig, cancellationToken).ConfigureAwait(false);
+            var credentials = await s_defaultChain.ResolveIdentityAsync(stsConfig, cancellationToken).ConfigureAwait(false);
             var immutable = await credentials.GetCredentialsAsync().ConfigureAwait(false);
             return (credentials, [immutable.SecretKey, immutable.Token ?? ""]);
         }
