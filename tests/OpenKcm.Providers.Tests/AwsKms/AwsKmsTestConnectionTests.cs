@@ -1,3 +1,4 @@
+using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.AwsKms;
 using OpenKcm.Sandbox.AwsKms;
@@ -28,6 +29,11 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
         Assert.Contains("AES-256", results[AwsKmsCheckIds.GenerateDataKey].Detail);
         Assert.All(results.Values, r => Assert.True(r.Duration > TimeSpan.Zero, r.Id));
     }
+
+    [Fact]
+    public void SandboxManifestConfiguration_IsValidForCoreAndThePlugin() =>
+        Assert.Empty(KeystoreValidation.Validate(_sandbox.Plugin(), _sandbox.Settings(),
+            new HashSet<string> { AwsKmsFieldNames.SecretAccessKey }, [AwsKmsFieldNames.SecretAccessKey]));
 
     [Fact]
     public async Task TestConnection_AliasAsKeyId_PassesWithAWarningNamingTheKeyArn()
