@@ -144,6 +144,23 @@ public sealed class AwsKmsConnectionTests
     }
 
     [Fact]
+    public async Task Operations_AwsSaysTheSessionExpiredBeforeOurClockDoes_AssumeTheRoleAgainAndSucceed()
+    {
+        var awsTime = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var sandbox = await AwsKmsSandbox.StartAsync(awsTime);
+        await using var connection = (AwsKmsConnection)await sandbox.Plugin(time: new ManualTimeProvider(DateTimeOffset.UtcNow))
+            .ConnectAsync(sandbox.Settings(), sandbox.Secrets(), CancellationToken.None);
+
+        using (var clock = SigningClock.FollowFor(awsTime))
+        {
+            clock.Advance(TimeSpan.FromHours(2));
+            await connection.ProbeAsync(CancellationToken.None);
+
+            Assert.Equal(2, connection.Sessions.AssumeRoleCount);
+        }
+    }
+
+    [Fact]
     public async Task Operations_At80PercentOfTheSession_RenewBeforeExpiry()
     {
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow);

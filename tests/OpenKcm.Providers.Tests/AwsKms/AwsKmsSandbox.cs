@@ -41,12 +41,12 @@ internal sealed class AwsKmsSandbox : IAsyncDisposable
         new InMemorySecretResolver(ImmutableDictionary<string, string>.Empty
             .Add(AwsKmsFieldNames.SecretAccessKey, secretAccessKey ?? Emulator.ConsoleAccessKey.SecretAccessKey));
 
-    /// <summary>A plugin on this sandbox's clock whose requests are recorded in <see cref="Actions"/>.</summary>
-    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null)
+    /// <summary>A plugin (on this sandbox's clock unless <paramref name="time"/> is given) whose requests are recorded in <see cref="Actions"/>.</summary>
+    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null, TimeProvider? time = null)
     {
         options ??= new AwsKmsOptions();
         var pool = new AwsHttpHandlerPool(options, inner => new ActionRecordingHandler(inner, Actions));
-        return new AwsKmsPlugin(pool, Time, options);
+        return new AwsKmsPlugin(pool, time ?? Time, options);
     }
 
     /// <summary>A role trusted by the console user with the sandbox's external ID, allowed <paramref name="actions"/>.</summary>
