@@ -26,8 +26,13 @@ internal sealed class AwsKmsSandbox : IAsyncDisposable
     /// <summary>Every AWS action the plugins made through <see cref="Plugin"/>, e.g. <c>kms:Encrypt</c>, in order.</summary>
     public ConcurrentQueue<string> Actions { get; } = new();
 
+    /// <summary>
+    /// Starts the emulator on <paramref name="time"/> (sessions and keys expire by it) while it checks request signatures
+    /// against the machine's clock, which the AWS SDK signs with.
+    /// </summary>
     public static async Task<AwsKmsSandbox> StartAsync(TimeProvider? time = null) =>
-        new(await AwsKmsEmulator.StartAsync(new AwsKmsEmulatorOptions { TimeProvider = time ?? TimeProvider.System }, CancellationToken.None),
+        new(await AwsKmsEmulator.StartAsync(
+                new AwsKmsEmulatorOptions { TimeProvider = time ?? TimeProvider.System, SignatureClock = TimeProvider.System }, CancellationToken.None),
             time ?? TimeProvider.System);
 
     /// <summary>The emulator's manifest configuration: the seeded key by ARN, the console's access key.</summary>

@@ -274,8 +274,8 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
 }
 
 /// <summary>
-/// AWS tests run one at a time: the session-expiry tests move the AWS SDK's process-wide signing clock
-/// (<c>AWSConfigs.ManualClockCorrection</c>) along with the fake clock they share with the emulator.
+/// AWS tests run one at a time: the default-chain tests set process-wide AWS_* environment variables, which every
+/// AWS SDK client of the process reads.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class AwsKmsCollection
