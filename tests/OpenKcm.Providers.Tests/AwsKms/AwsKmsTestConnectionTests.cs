@@ -63,6 +63,23 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TestConnection_ConsoleUserWithoutStsAssumeRole_FailsAssumeRolePointingAtTheConsolePermission()
+    {
+        var user = _sandbox.Emulator.Admin.CreateUser("no-assume", []);
+        var userArn = $"arn:aws:iam::{_sandbox.Emulator.AccountId}:user/no-assume";
+        // A trust on the account (not naming the user) leaves the decision to the user's own policy, as in AWS.
+        var role = _sandbox.Emulator.Admin.CreateRole("TrustsTheAccount", $"arn:aws:iam::{_sandbox.Emulator.AccountId}:root",
+            _sandbox.Emulator.ExternalId, AwsKmsEmulator.LeastPrivilegeActions);
+        var settings = _sandbox.Settings().With(AwsKmsFieldNames.RoleArn, role).With(AwsKmsFieldNames.AccessKeyId, user.AccessKeyId);
+
+        var results = await AwsKmsChecks.RunAsync(_sandbox.Plugin(), settings, _sandbox.Secrets(user.SecretAccessKey));
+
+        var failed = AwsKmsChecks.AssertFailedAt(results, AwsKmsCheckIds.AssumeRole, KeystoreErrorKind.PermissionDenied);
+        Assert.Contains(userArn, failed.Detail);
+        Assert.Contains("'Console principal's permission' block", failed.Remedy);
+    }
+
+    [Fact]
     public async Task TestConnection_TrustPolicyWithoutExternalId_WarnsThatTheRoleIsUnprotected()
     {
         var role = _sandbox.CreateRole("NoExternalIdRole", AwsKmsEmulator.LeastPrivilegeActions, requireExternalId: false);
