@@ -41,6 +41,7 @@ public static class DependencyInjection
         // the Identity schema and bootstrap administrator, then the sandbox, then the health monitor.
         services.AddHostedService<DatabaseStartup>();
         services.AddKeystoreProviders(o => configuration.GetSection("OpenKcm:OpenBao").Bind(o));
+        services.Configure<OpenKcm.Providers.AwsKms.AwsKmsOptions>(configuration.GetSection(OpenKcm.Providers.AwsKms.AwsKmsOptions.Section));
 
         AddIdentity(services, connectionString, builder.Environment);
 

@@ -38,6 +38,7 @@ public sealed class KeystoreWizardOpenBaoSandboxTests : KeystoreWizardTestContex
     public async Task Wizard_SandboxManifestImported_TestsAndActivatesTheOpenBaoKeystore()
     {
         var page = RenderNewWizard();
+        await page.ChooseTypeAsync("OpenBao (Vault-compatible)");
         await page.NextAsync();
         Assert.Equal("Configure OpenBao (Vault-compatible)", page.Component.Find("#step-config").TextContent);
 
