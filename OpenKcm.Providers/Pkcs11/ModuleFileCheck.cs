@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace OpenKcm.Providers.Pkcs11;
@@ -45,6 +46,18 @@ internal static class ModuleFileCheck
         }
 
         var info = new FileInfo(full);
+        if (info.Exists && info.LinkTarget is not null)
+        {
+            // Libraries are usually symbolic links (libz.so.1 -> libz.so.1.2.13): check the file they lead to.
+            var target = File.ResolveLinkTarget(full, returnFinalTarget: true);
+            info = target is null ? new FileInfo(full) : new FileInfo(target.FullName);
+        }
+
+        if (!info.Exists && Directory.Exists(info.FullName))
+        {
+            throw new Pkcs11ModuleException(Pkcs11LoadFailure.NotAFile, path, $"'{path}' leads to a directory, not a library file.");
+        }
+
         if (!info.Exists)
         {
             throw new Pkcs11ModuleException(Pkcs11LoadFailure.NotFound, path,
@@ -59,9 +72,10 @@ internal static class ModuleFileCheck
         }
 
         Span<byte> header = stackalloc byte[ElfHeaderLength];
+        FileStream stream;
         try
         {
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
             stream.ReadExactly(header);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
@@ -105,6 +119,58 @@ internal static class ModuleFileCheck
                 $"'{path}' is built for another processor (ELF machine {machine}); this console runs on {RuntimeInformation.ProcessArchitecture}.");
         }
 
+        using (stream)
+        {
+            CheckSegments(path, stream, header);
+        }
+
         return full;
+    }
+
+    /// <summary>
+    /// Every program header and every PT_LOAD segment must lie inside the file: the loader maps segments beyond the end
+    /// of a truncated file and the process dies of SIGBUS when it touches them (observed with a cut-off libz).
+    /// </summary>
+    private static void CheckSegments(string path, FileStream stream, ReadOnlySpan<byte> header)
+    {
+        const int PtLoad = 1;
+        const int PtDynamic = 2;
+        var length = stream.Length;
+        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
+        var shoff = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
+        var phentsize = BinaryPrimitives.ReadUInt16LittleEndian(header[54..]);
+        var phnum = BinaryPrimitives.ReadUInt16LittleEndian(header[56..]);
+        var shentsize = BinaryPrimitives.ReadUInt16LittleEndian(header[58..]);
+        var shnum = BinaryPrimitives.ReadUInt16LittleEndian(header[60..]);
+        var damaged = new Pkcs11ModuleException(Pkcs11LoadFailure.NotASharedObject, path,
+            $"'{path}' is a damaged or truncated ELF file ({length} bytes): its headers point past its end. Reinstall the HSM client.");
+        if (phentsize < 56 || phnum == 0 || phoff > (ulong)length || phoff + ((ulong)phentsize * phnum) > (ulong)length
+            || (shnum > 0 && (shoff > (ulong)length || shoff + ((ulong)shentsize * shnum) > (ulong)length)))
+        {
+            throw damaged;
+        }
+
+        var table = new byte[phentsize * phnum];
+        stream.Position = (long)phoff;
+        stream.ReadExactly(table);
+        var hasDynamic = false;
+        for (var i = 0; i < phnum; i++)
+        {
+            var entry = table.AsSpan(i * phentsize, phentsize);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(entry);
+            var offset = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
+            var fileSize = BinaryPrimitives.ReadUInt64LittleEndian(entry[32..]);
+            hasDynamic |= type == PtDynamic;
+            if (type is PtLoad or PtDynamic && (offset > (ulong)length || fileSize > (ulong)length - offset))
+            {
+                throw damaged;
+            }
+        }
+
+        if (!hasDynamic)
+        {
+            throw new Pkcs11ModuleException(Pkcs11LoadFailure.NotASharedObject, path,
+                $"'{path}' is a statically linked ELF file, not a loadable shared library.");
+        }
     }
 }
