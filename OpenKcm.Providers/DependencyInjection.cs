@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.OpenBao;
+using OpenKcm.Providers.ThalesLuna;
 
 namespace OpenKcm.Providers;
 
@@ -37,6 +38,8 @@ public static class DependencyInjection
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OpenBaoOptions>>().Value);
         services.TryAddSingleton<OpenBaoHandlerPool>();
         services.AddSingleton<IKeystorePlugin, OpenBaoPlugin>();
+        services.TryAddSingleton(new ThalesLunaOptions());
+        services.AddSingleton<IKeystorePlugin, ThalesLunaPlugin>();
 
         return services;
     }
