@@ -15,7 +15,7 @@ public sealed class Pkcs11Module : IDisposable
 
     private Pkcs11Module(Pkcs11Library library) => _library = library;
 
-    /// <summary>The full path of the module file.</summary>
+    /// <summary>The full path of the module file, symbolic links resolved.</summary>
     public string Path => _library.Path;
 
     /// <summary>Changes whenever the module is (re)initialized; sessions of an earlier generation are dead.</summary>
@@ -100,7 +100,7 @@ public sealed class Pkcs11Module : IDisposable
     /// </summary>
     public void Reinitialize(int observedGeneration) => Live.Reinitialize(observedGeneration);
 
-    /// <summary>Pads or checks a token label: PKCS#11 labels are at most 32 bytes of UTF-8.</summary>
+    /// <summary>Whether <paramref name="label"/> can be a token label: PKCS#11 labels are 1 to 32 bytes of UTF-8.</summary>
     public static bool IsValidLabel(string label) => label.Length > 0 && Encoding.UTF8.GetByteCount(label) <= 32;
 
     public void Dispose()

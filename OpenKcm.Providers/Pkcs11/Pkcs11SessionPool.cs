@@ -42,7 +42,14 @@ public sealed class Pkcs11SessionPool : IDisposable
     private int _open;
     private long _recoveries;
     private long _reinitializations;
+    private long _lastReinitialization = long.MinValue;
     private int _disposed;
+
+    /// <summary>
+    /// At most one module reinitialization per this interval from one pool: a token that answers every call with
+    /// CKR_GENERAL_ERROR must not be restarted on every operation (and take every other user of the module with it).
+    /// </summary>
+    public TimeSpan MinimumReinitializationInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <param name="module">The module; the pool does not own the lease.</param>
     /// <param name="tokenLabel">The token (Luna: partition) label.</param>
@@ -151,6 +158,14 @@ public sealed class Pkcs11SessionPool : IDisposable
                     throw;
                 }
 
+                var now = Environment.TickCount64;
+                var last = Interlocked.Read(ref _lastReinitialization);
+                if (last != long.MinValue && now - last < (long)MinimumReinitializationInterval.TotalMilliseconds)
+                {
+                    throw;
+                }
+
+                Interlocked.Exchange(ref _lastReinitialization, now);
                 Interlocked.Increment(ref _reinitializations);
                 _module.Reinitialize(session.Generation);
             }
