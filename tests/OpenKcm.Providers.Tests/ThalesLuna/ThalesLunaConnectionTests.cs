@@ -129,7 +129,7 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
     }
 
     [Fact]
-    public async Task Connect_NoPinStored_IsInvalidConfigurationAndReleasesTheModule()
+    public async Task Connect_NoPinStored_IsInvalidConfiguration()
     {
         hsm.Require();
         var generation = hsm.Module.Generation;
