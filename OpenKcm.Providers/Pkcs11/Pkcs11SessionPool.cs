@@ -116,7 +116,11 @@ public sealed class Pkcs11SessionPool : IDisposable
             Close(session);
         }
 
-        CryptographicOperations.ZeroMemory(_pin);
+        // Under the lock that guards C_Login: a login in flight never sends a half-zeroed PIN (a wrong PIN counts).
+        lock (_openLock)
+        {
+            CryptographicOperations.ZeroMemory(_pin);
+        }
     }
 
     private T Run<T>(Func<Pkcs11Session, T> operation)
@@ -225,6 +229,12 @@ public sealed class Pkcs11SessionPool : IDisposable
             if (_loggedInEpoch == _epoch && _loggedInGeneration == session.Generation)
             {
                 return session;
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                Return(session);
+                throw new ObjectDisposedException(nameof(Pkcs11SessionPool));
             }
 
             try
