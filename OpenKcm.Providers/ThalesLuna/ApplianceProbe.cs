@@ -61,5 +61,4 @@ internal static class ApplianceProbe
     public static string Describe(ApplianceStatus s, string role, int port) => s.Reachable
         ? $"{s.Address}:{port} {role} ({s.Latency.TotalMilliseconds:0.0} ms)"
         : $"{s.Address}:{port} offline: {s.Problem}";
-
 }
