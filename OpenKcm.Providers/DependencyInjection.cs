@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.AwsKms;
 using OpenKcm.Providers.OpenBao;
+using OpenKcm.Providers.ThalesLuna;
 
 namespace OpenKcm.Providers;
 
@@ -38,6 +39,8 @@ public static class DependencyInjection
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OpenBaoOptions>>().Value);
         services.TryAddSingleton<OpenBaoHandlerPool>();
         services.AddSingleton<IKeystorePlugin, OpenBaoPlugin>();
+        services.TryAddSingleton(new ThalesLunaOptions());
+        services.AddSingleton<IKeystorePlugin, ThalesLunaPlugin>();
 
         // AWS KMS: options (bindable from OpenKcm:AwsKms; an instance registered earlier wins) and one pooled handler.
         services.AddOptions<AwsKmsOptions>();
