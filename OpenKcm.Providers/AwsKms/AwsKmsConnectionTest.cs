@@ -123,9 +123,9 @@ internal sealed class AwsKmsConnectionTest : IDisposable
 
         _identity = await _sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
         var source = Configuration.CredentialSource == AwsKmsFieldNames.AccessKeys
-            ? $"The stored access key {Configuration.AccessKeyId}"
-            : "The console host's default AWS credentials";
-        var detail = $"{source} belong to {_identity.Arn} (account {_identity.Account}).";
+            ? $"The stored access key {Configuration.AccessKeyId} belongs"
+            : "The console host's default AWS credentials belong";
+        var detail = $"{source} to {_identity.Arn} (account {_identity.Account}).";
         if (_identity.Arn.EndsWith(":root", StringComparison.Ordinal))
         {
             return AwsCheckStep.Warn(detail + " These are the account's root user credentials, which can do anything in the account.",

@@ -9,6 +9,8 @@ namespace OpenKcm.Console.Components.SandboxPages;
 /// <summary>Development only: the sandbox emulators, their importable configuration and their fault controls.</summary>
 public sealed partial class SandboxPage
 {
+    private const string LunaSandboxName = OpenKcm.Sandbox.ThalesLuna.LunaSandbox.DefaultName;
+
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
     [Inject] public required IServiceProvider Services { get; init; }
