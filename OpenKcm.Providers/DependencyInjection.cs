@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenKcm.Core.Plugins;
+using OpenKcm.Providers.AwsKms;
 using OpenKcm.Providers.OpenBao;
+using OpenKcm.Providers.ThalesLuna;
 
 namespace OpenKcm.Providers;
 
@@ -11,7 +13,7 @@ public static class DependencyInjection
 {
     /// <summary>
     /// Adds every keystore plugin as an <see cref="IKeystorePlugin"/> singleton (found through
-    /// <see cref="PluginRegistry"/>), with what they share: the OpenBao handler pool and options, and
+    /// <see cref="PluginRegistry"/>), with what they share: the OpenBao and AWS handler pools and options, and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already registered.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -37,6 +39,14 @@ public static class DependencyInjection
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OpenBaoOptions>>().Value);
         services.TryAddSingleton<OpenBaoHandlerPool>();
         services.AddSingleton<IKeystorePlugin, OpenBaoPlugin>();
+        services.TryAddSingleton(new ThalesLunaOptions());
+        services.AddSingleton<IKeystorePlugin, ThalesLunaPlugin>();
+
+        // AWS KMS: options (bindable from OpenKcm:AwsKms; an instance registered earlier wins) and one pooled handler.
+        services.AddOptions<AwsKmsOptions>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AwsKmsOptions>>().Value);
+        services.TryAddSingleton<AwsHttpHandlerPool>();
+        services.AddSingleton<IKeystorePlugin, AwsKmsPlugin>();
 
         return services;
     }

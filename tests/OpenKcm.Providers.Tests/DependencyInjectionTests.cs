@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenKcm.Core.Plugins;
+using OpenKcm.Providers.AwsKms;
 using OpenKcm.Providers.OpenBao;
 
 namespace OpenKcm.Providers.Tests;
@@ -16,8 +17,24 @@ public sealed class DependencyInjectionTests
         var registry = new PluginRegistry(provider.GetServices<IKeystorePlugin>());
 
         Assert.IsType<OpenBaoPlugin>(registry.Get("openbao"));
-        Assert.Same(provider.GetServices<IKeystorePlugin>().Single(), provider.GetServices<IKeystorePlugin>().Single());
+        Assert.Same(registry.Get("openbao"), new PluginRegistry(provider.GetServices<IKeystorePlugin>()).Get("openbao"));
         Assert.Same(provider.GetRequiredService<OpenBaoHandlerPool>(), provider.GetRequiredService<OpenBaoHandlerPool>());
+    }
+
+    [Fact]
+    public async Task AddKeystoreProviders_Always_RegistersTheAwsKmsPluginWithOnePooledHandler()
+    {
+        await using var provider = new ServiceCollection().AddLogging()
+            .AddKeystoreProviders()
+            .PostConfigure<AwsKmsOptions>(o => o.RequestTimeout = TimeSpan.FromSeconds(3))
+            .BuildServiceProvider();
+
+        var registry = new PluginRegistry(provider.GetServices<IKeystorePlugin>());
+
+        Assert.IsType<AwsKmsPlugin>(registry.Get("aws_kms"));
+        Assert.Same(registry.Get("aws_kms"), new PluginRegistry(provider.GetServices<IKeystorePlugin>()).Get("aws_kms"));
+        Assert.Same(provider.GetRequiredService<AwsHttpHandlerPool>(), provider.GetRequiredService<AwsHttpHandlerPool>());
+        Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<AwsKmsOptions>().RequestTimeout);
     }
 
     [Fact]

@@ -1,0 +1,98 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using OpenKcm.Core.Plugins;
+
+namespace OpenKcm.Providers.AwsKms;
+
+/// <summary>
+/// The four KMS calls the plugin makes, with the assumed-role session: DescribeKey, Encrypt, Decrypt and
+/// GenerateDataKey, always with <c>KeyId</c> = the configured <c>kms_key_id</c> as entered. One pooled SDK client;
+/// thread-safe; the owner disposes it.
+/// </summary>
+internal sealed class AwsKmsClient : IDisposable
+{
+    private readonly AwsKmsConfiguration _configuration;
+    private readonly AwsSessionCache _sessions;
+    private readonly AwsCallRunner _runner;
+    private readonly AmazonKeyManagementServiceClient _client;
+
+    public AwsKmsClient(AwsKmsConfiguration configuration, AwsKmsOptions options, AwsHttpHandlerPool pool, AwsSessionCache sessions, AwsCallRunner runner)
+    {
+        _configuration = configuration;
+        _sessions = sessions;
+        _runner = runner;
+        _client = new AmazonKeyManagementServiceClient(new AwsSessionCredentials(sessions), AwsClientConfigs.Kms(configuration, options, pool));
+    }
+
+    public Task<KeyMetadata> DescribeKeyAsync(CancellationToken cancellationToken) =>
+        RunAsync(AwsOperation.DescribeKey, async ct =>
+        {
+            var response = await _client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = _configuration.Key.Value }, ct).ConfigureAwait(false);
+            return response.KeyMetadata ?? throw Invalid(AwsOperation.DescribeKey, "KeyMetadata");
+        }, cancellationToken);
+
+    /// <summary>Encrypts under the L1 key; returns the ciphertext blob and the key ARN KMS used.</summary>
+    public Task<(byte[] Ciphertext, string KeyArn)> EncryptAsync(
+        ReadOnlyMemory<byte> plaintext, Dictionary<string, string> context, CancellationToken cancellationToken) =>
+        RunAsync(AwsOperation.Encrypt, async ct =>
+        {
+            using var stream = new MemoryStream(plaintext.ToArray());
+            var response = await _client.EncryptAsync(new EncryptRequest
+            {
+                KeyId = _configuration.Key.Value,
+                Plaintext = stream,
+                EncryptionContext = context,
+            }, ct).ConfigureAwait(false);
+            var blob = response.CiphertextBlob?.ToArray() ?? throw Invalid(AwsOperation.Encrypt, "CiphertextBlob");
+            return (blob, response.KeyId ?? "");
+        }, cancellationToken);
+
+    public Task<byte[]> DecryptAsync(ReadOnlyMemory<byte> ciphertext, Dictionary<string, string> context, CancellationToken cancellationToken) =>
+        RunAsync(AwsOperation.Decrypt, async ct =>
+        {
+            using var stream = new MemoryStream(ciphertext.ToArray());
+            var response = await _client.DecryptAsync(new DecryptRequest
+            {
+                // Naming the key makes KMS refuse a ciphertext of another key (and lets kms:RequestAlias match).
+                KeyId = _configuration.Key.Value,
+                CiphertextBlob = stream,
+                EncryptionContext = context,
+            }, ct).ConfigureAwait(false);
+            return response.Plaintext?.ToArray() ?? throw Invalid(AwsOperation.Decrypt, "Plaintext");
+        }, cancellationToken);
+
+    /// <summary>GenerateDataKey AES_256; returns the plaintext length and the encrypted copy's length (the plaintext is zeroed).</summary>
+    public Task<(int PlaintextLength, int CiphertextLength)> GenerateDataKeyAsync(Dictionary<string, string> context, CancellationToken cancellationToken) =>
+        RunAsync(AwsOperation.GenerateDataKey, async ct =>
+        {
+            var response = await _client.GenerateDataKeyAsync(new GenerateDataKeyRequest
+            {
+                KeyId = _configuration.Key.Value,
+                KeySpec = DataKeySpec.AES_256,
+                EncryptionContext = context,
+            }, ct).ConfigureAwait(false);
+            var plaintext = response.Plaintext?.ToArray() ?? throw Invalid(AwsOperation.GenerateDataKey, "Plaintext");
+            var length = plaintext.Length;
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+            if (response.Plaintext is { } ms && ms.TryGetBuffer(out var buffer))
+            {
+                buffer.AsSpan().Clear();
+            }
+
+            return (length, response.CiphertextBlob?.ToArray().Length ?? 0);
+        }, cancellationToken);
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task<T> RunAsync<T>(AwsOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        // Refresh the session here, cancellably and with its failure as the call's failure, before the SDK asks for it.
+        _ = await _sessions.GetAsync(cancellationToken).ConfigureAwait(false);
+        return await _runner.RunAsync(operation, call, Sensitive, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string[] Sensitive() => _sessions.Current is { } s ? [s.SecretAccessKey, s.SessionToken] : [];
+
+    private KeystoreException Invalid(AwsOperation operation, string field) =>
+        new(KeystoreErrorKind.InvalidResponse, $"{AwsErrors.Where(operation, _configuration)} answered {operation} without {field}.");
+}
