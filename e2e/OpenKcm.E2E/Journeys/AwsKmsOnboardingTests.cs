@@ -65,6 +65,7 @@ public sealed class AwsKmsOnboardingTests(BootstrappedConsoleFixture app) : Brow
 
         await journey.VerifyL1Async(name);
         await Screenshots.SaveAsync(Page, "aws_kms-2-activation-result");
+        await Expect(Page.Locator("body")).Not.ToContainTextAsync(SandboxKeystores.Admin(App, SandboxKeystores.AwsKms, "secret_access_key"));
         await journey.ExpectHealthyOnDashboardWithoutReloadAsync(name);
         AssertNoBrowserErrors();
     });

@@ -73,6 +73,7 @@ public sealed class LunaOnboardingTests(BootstrappedConsoleFixture app) : Browse
 
         await journey.VerifyL1Async(name);
         await Screenshots.SaveAsync(Page, "thales_luna-2-activation-result");
+        await Expect(Page.Locator("body")).Not.ToContainTextAsync(SandboxKeystores.Admin(App, SandboxKeystores.ThalesLuna, "pin"));
         await journey.ExpectHealthyOnDashboardWithoutReloadAsync(name);
         AssertNoBrowserErrors();
     });
