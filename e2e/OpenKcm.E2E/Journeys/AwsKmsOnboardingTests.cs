@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OpenKcm.E2E.Infrastructure;
+using OpenKcm.E2E.Pages;
 using static Microsoft.Playwright.Assertions;
 
 namespace OpenKcm.E2E.Journeys;
@@ -67,6 +68,15 @@ public sealed class AwsKmsOnboardingTests(BootstrappedConsoleFixture app) : Brow
         await Screenshots.SaveAsync(Page, "aws_kms-2-activation-result");
         await Expect(Page.Locator("body")).Not.ToContainTextAsync(SandboxKeystores.Admin(App, SandboxKeystores.AwsKms, "secret_access_key"));
         await journey.ExpectHealthyOnDashboardWithoutReloadAsync(name);
+
+        // The verification is audited (only this test of the class verifies).
+        var audit = new AuditPage(Page);
+        await new ConsoleShell(Page).NavLink("Audit log").ClickAsync();
+        await audit.ExpectShownAsync();
+        await audit.ActionFilter.FillAsync("keystore.verify_l1");
+        await audit.ApplyFiltersButton.ClickAsync();
+        await Expect(audit.Entries("keystore.verify_l1")).ToHaveCountAsync(1);
+        await Expect(audit.Entries("keystore.verify_l1")).ToContainTextAsync("Success");
         AssertNoBrowserErrors();
     });
 
