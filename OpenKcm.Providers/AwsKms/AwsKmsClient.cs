@@ -87,8 +87,18 @@ internal sealed class AwsKmsClient : IDisposable
     private async Task<T> RunAsync<T>(AwsOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         // Refresh the session here, cancellably and with its failure as the call's failure, before the SDK asks for it.
-        _ = await _sessions.GetAsync(cancellationToken).ConfigureAwait(false);
-        return await _runner.RunAsync(operation, call, Sensitive, cancellationToken).ConfigureAwait(false);
+        var session = await _sessions.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _runner.RunAsync(operation, call, Sensitive, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeystoreException ex) when (ex.VendorCode is "ExpiredTokenException" or "ExpiredToken")
+        {
+            // AWS's clock says the session is over before ours does: assume the role again and retry once.
+            _sessions.Discard(session);
+            _ = await _sessions.GetAsync(cancellationToken).ConfigureAwait(false);
+            return await _runner.RunAsync(operation, call, Sensitive, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private string[] Sensitive() => _sessions.Current is { } s ? [s.SecretAccessKey, s.SessionToken] : [];

@@ -179,7 +179,8 @@ internal sealed class AwsKmsGuidance
                 + (_alias is null ? "of the key" : $"of the key that {_alias} points to")
                 + ", unless the key policy already delegates to IAM policies (the default \"Enable IAM User Permissions\" statement)."),
             new GuidanceBlock("Console principal's permission", "json", ConsolePolicy(),
-                "The console's own IAM user (or role) must be allowed to call sts:AssumeRole on this role. "
+                "The console's own IAM user (or role) must be allowed to call sts:AssumeRole on this role: always when it is in "
+                + "another account, and in the same account when the trust policy names the account rather than the user. "
                 + "sts:GetCallerIdentity, the first check, needs no permission."),
             new GuidanceBlock("aws CLI", "bash", Commands(),
                 "Writes the documents above and applies them with the aws CLI."),

@@ -57,6 +57,22 @@ internal sealed class AwsSessionCache
         }
     }
 
+    /// <summary>
+    /// Forgets <paramref name="stale"/> after AWS called it expired although this clock did not (the clocks differ): the
+    /// next <see cref="GetAsync"/> assumes the role again. Does nothing when the session was already replaced.
+    /// </summary>
+    public void Discard(AwsSession stale)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_current, stale))
+            {
+                _current = null;
+                _nextAttempt = DateTimeOffset.MinValue;
+            }
+        }
+    }
+
     /// <summary>A session that is usable now, refreshing it first when it is due.</summary>
     /// <exception cref="KeystoreException">No usable session and the role could not be assumed.</exception>
     public async ValueTask<AwsSession> GetAsync(CancellationToken cancellationToken)

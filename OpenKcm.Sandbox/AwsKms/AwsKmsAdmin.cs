@@ -52,7 +52,7 @@ public sealed class AwsKmsAdmin
     {
         AwsAccount.CheckKeyState(keyState);
         var key = Find(keyIdOrArn);
-        _account.Locked(() =>
+        _account.Mutate(() =>
         {
             key.KeyState = keyState;
             key.PendingWindowInDays = keyState == "PendingDeletion" ? 30 : null;
@@ -78,7 +78,7 @@ public sealed class AwsKmsAdmin
     {
         var actions = new ActionSet(allowedActions);
         var user = _account.FindUserByArn(userArn);
-        _account.Locked(() => user.Actions = actions);
+        _account.Mutate(() => user.Actions = actions);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed class AwsKmsAdmin
     {
         var actions = new ActionSet(allowedActions);
         var role = _account.GetRole(roleArn);
-        _account.Locked(() => role.Actions = actions);
+        _account.Mutate(() => role.Actions = actions);
     }
 
     /// <summary>The longest session AssumeRole grants for the role (AWS: 1 to 12 hours; default 1 hour).</summary>
@@ -106,7 +106,7 @@ public sealed class AwsKmsAdmin
         }
 
         var role = _account.GetRole(roleArn);
-        _account.Locked(() => role.MaxSessionDuration = maxSessionDuration);
+        _account.Mutate(() => role.MaxSessionDuration = maxSessionDuration);
     }
 
     private Kms.KmsKey Find(string keyIdOrArn)

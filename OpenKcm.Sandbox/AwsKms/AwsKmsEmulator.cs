@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenKcm.Sandbox.AwsKms.Core;
 using OpenKcm.Sandbox.AwsKms.Http;
+using OpenKcm.Sandbox.AwsKms.Kms;
+using OpenKcm.Sandbox.AwsKms.State;
 using OpenKcm.Sandbox.Faults;
 using OpenKcm.Sandbox.Hosting;
 
@@ -13,8 +15,8 @@ namespace OpenKcm.Sandbox.AwsKms;
 /// verified), seeded with the OpenKCM scenario: account <see cref="AccountId"/> in <see cref="Region"/>, IAM user
 /// <see cref="ConsoleUserName"/> with a fresh access key pair, role <see cref="RoleName"/> trusted for that user with a
 /// generated <see cref="ExternalId"/> and allowed exactly <see cref="LeastPrivilegeActions"/>, and a symmetric
-/// ENCRYPT_DECRYPT key with alias <see cref="AliasName"/>. State is in memory, survives the "down" fault, not a
-/// restart. Thread-safe.
+/// ENCRYPT_DECRYPT key with alias <see cref="AliasName"/>. State is in memory and survives the "down" fault; with
+/// <see cref="AwsKmsEmulatorOptions.StatePath"/> also a restart. Thread-safe.
 /// </summary>
 public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
 {
@@ -96,18 +98,22 @@ public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
         }
 
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var account = new AwsAccount(options.AccountId, options.Region, options.TimeProvider);
-        var throttle = new TokenBucket(options.TimeProvider) { Rate = options.ThrottleRequestsPerSecond };
-        var console = account.AddUser(ConsoleUserName, ["sts:AssumeRole"]);
-        var externalId = AwsIds.ExternalId();
-        var role = account.AddRole(RoleName, console.Arn, externalId, LeastPrivilegeActions);
-        var key = account.AddKey("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "Enabled", "OpenKCM L1 key (sandbox)", DefaultAliasName);
-
         var logger = loggerFactory.CreateLogger<AwsKmsEmulator>();
+        var stateFile = options.StatePath is null ? null : new AwsStateFile(options.StatePath, options.Name, options.TimeProvider, logger);
+        var seed = stateFile?.Load(state => Restore(state, options)) ?? Seed(options);
+        var account = seed.Account;
+        var throttle = new TokenBucket(options.TimeProvider) { Rate = options.ThrottleRequestsPerSecond };
+
         AwsHttpHandler? handler = null;
-        var listener = new EmulatorListener(options.Name, [options.Port], context => handler!.HandleAsync(context), loggerFactory);
+        var listener = new EmulatorListener(options.Name, [options.Port, seed.LastPort], context => handler!.HandleAsync(context), loggerFactory);
         var faults = new EmulatorFaults(listener);
-        handler = new AwsHttpHandler(account, faults, throttle, logger);
+        handler = new AwsHttpHandler(account, options.SignatureClock ?? options.TimeProvider, faults, throttle, logger);
+        if (stateFile is not null)
+        {
+            // Set before the first request can arrive; the port is read at each save (0 until bound).
+            account.AfterChange = a => stateFile.Save(a.Capture(listener.Port, seed.Key.KeyId));
+        }
+
         try
         {
             await listener.SetListeningAsync(true, cancellationToken).ConfigureAwait(false);
@@ -119,8 +125,38 @@ public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
             throw;
         }
 
+        stateFile?.Save(account.Capture(listener.Port, seed.Key.KeyId));
         return new AwsKmsEmulator(options.Name, account, listener, handler, faults, new AwsKmsAdmin(account, throttle),
-            console.Key, role.Arn, externalId, key.Arn);
+            seed.Console.Key, seed.Role.Arn, seed.Role.RequiredExternalId!, seed.Key.Arn);
+    }
+
+    private static AwsSeed Seed(AwsKmsEmulatorOptions options)
+    {
+        var account = new AwsAccount(options.AccountId, options.Region, options.TimeProvider);
+        var console = account.AddUser(ConsoleUserName, ["sts:AssumeRole"]);
+        var role = account.AddRole(RoleName, console.Arn, AwsIds.ExternalId(), LeastPrivilegeActions);
+        var key = account.AddKey("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "Enabled", "OpenKCM L1 key (sandbox)", DefaultAliasName);
+        return new AwsSeed(account, console, role, key, LastPort: 0);
+    }
+
+    private static AwsSeed Restore(AwsState state, AwsKmsEmulatorOptions options)
+    {
+        if (state.AccountId != options.AccountId || state.Region != options.Region)
+        {
+            throw new InvalidDataException($"it is for account {state.AccountId} in {state.Region}, not {options.AccountId} in {options.Region}");
+        }
+
+        var account = AwsAccount.Restore(state, options.TimeProvider);
+        var console = account.FindAccessKey(state.Users.FirstOrDefault(u => u.Name == ConsoleUserName)?.AccessKeyId ?? "").User;
+        var role = account.FindRole($"arn:aws:iam::{state.AccountId}:role/{RoleName}");
+        var key = account.FindKey(state.SeedKeyId);
+        if (console is null || role?.RequiredExternalId is null || key is null)
+        {
+            account.Dispose();
+            throw new InvalidDataException($"it lacks the seeded user {ConsoleUserName}, role {RoleName} (with its external ID) or key {state.SeedKeyId}");
+        }
+
+        return new AwsSeed(account, console, role, key, state.Port);
     }
 
     /// <summary>
@@ -160,4 +196,6 @@ public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         _account.Dispose();
     }
+
+    private sealed record AwsSeed(AwsAccount Account, IamUser Console, IamRole Role, KmsKey Key, int LastPort);
 }

@@ -9,9 +9,10 @@ namespace OpenKcm.Sandbox.AwsKms.Auth;
 /// Verifies a SigV4-signed request the way KMS and STS do and names its principal. Order: header present and well
 /// formed → date and clock skew → credential scope (service, region) → access key known → session token → payload
 /// hash → signature. Each failure carries AWS's code for the service (KMS 400 <c>…Exception</c>, STS 403 codes).
-/// Messages never quote a secret, a token or the signature.
+/// Messages never quote a secret, a token or the signature. Clock skew is measured on <c>signatureClock</c>; session
+/// expiry on the account's clock.
 /// </summary>
-internal sealed class RequestAuthenticator(AwsAccount account)
+internal sealed class RequestAuthenticator(AwsAccount account, TimeProvider signatureClock)
 {
     private const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
 
@@ -121,7 +122,7 @@ internal sealed class RequestAuthenticator(AwsAccount account)
     {
         var window = service == AwsService.Kms ? s_kmsSkew : s_stsSkew;
         var minutes = (int)window.TotalMinutes;
-        var now = account.Time.GetUtcNow();
+        var now = signatureClock.GetUtcNow();
         string Format(DateTimeOffset t) => t.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
         if (signedAt < now - window)
         {

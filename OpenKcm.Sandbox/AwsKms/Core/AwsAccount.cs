@@ -38,9 +38,29 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         }
     }
 
+    /// <summary>Called under the lock after every change worth keeping (not STS sessions): the state file's save.</summary>
+    public Action<AwsAccount>? AfterChange { get; set; }
+
+    /// <summary>Runs a change under the lock, then <see cref="AfterChange"/>.</summary>
+    public T Mutate<T>(Func<T> change)
+    {
+        lock (_gate)
+        {
+            var result = change();
+            AfterChange?.Invoke(this);
+            return result;
+        }
+    }
+
+    public void Mutate(Action change) => Mutate(() =>
+    {
+        change();
+        return true;
+    });
+
     // ---- IAM ----
 
-    public IamUser AddUser(string userName, IEnumerable<string> allowedActions) => Locked(() =>
+    public IamUser AddUser(string userName, IEnumerable<string> allowedActions) => Mutate(() =>
     {
         ValidateName(userName, "user name", 64);
         var arn = $"arn:aws:iam::{AccountId}:user/{userName}";
@@ -59,7 +79,7 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         _usersByArn.GetValueOrDefault(arn) ?? throw new ArgumentException($"no user {arn}", nameof(arn)));
 
     public IamRole AddRole(string roleName, string trustedPrincipalArn, string? requiredExternalId, IEnumerable<string> allowedActions) =>
-        Locked(() =>
+        Mutate(() =>
         {
             ValidateName(roleName, "role name", 64);
             ArgumentException.ThrowIfNullOrWhiteSpace(trustedPrincipalArn);
@@ -114,7 +134,7 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         var key = new KmsKey(keyId, KeyArn(keyId), AccountId, keyUsage, keySpec, keyState, description, Time.GetUtcNow());
         try
         {
-            Locked(() =>
+            Mutate(() =>
             {
                 if (alias is not null)
                 {
@@ -133,7 +153,7 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         return key;
     }
 
-    public void AddAlias(string aliasName, KmsKey key) => Locked(() => AddAliasLocked(aliasName, key));
+    public void AddAlias(string aliasName, KmsKey key) => Mutate(() => AddAliasLocked(aliasName, key));
 
     /// <summary>Keys in creation order; keys whose deletion date passed are gone (deleted lazily here).</summary>
     public IReadOnlyList<KmsKey> Keys() => Locked(() =>
@@ -172,6 +192,87 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
         }
     }
 
+    /// <summary>Everything worth keeping, for the state file. Call under the lock (from <see cref="AfterChange"/>) or via <see cref="Locked{T}"/>.</summary>
+    public State.AwsState Capture(int port, string seedKeyId) => Locked(() => new State.AwsState(
+        State.AwsState.CurrentFormat, port, AccountId, Region, seedKeyId,
+        _usersByArn.Values.Select(u => new State.IamUserState(u.Name, u.UserId, u.Key.AccessKeyId, u.Key.SecretAccessKey, u.Actions.Items.ToList())).ToList(),
+        _roles.Values.Select(r => new State.IamRoleState(r.Name, r.RoleId, r.TrustedPrincipalArn, r.RequiredExternalId, r.Actions.Items.ToList(),
+            (int)r.MaxSessionDuration.TotalSeconds)).ToList(),
+        _keys.Select(k => new State.KmsKeyState(k.KeyId, k.KeyUsage, k.KeySpec, k.KeyState, k.Origin, k.Description,
+            k.CreationDate.ToUnixTimeMilliseconds(), k.DeletionDate?.ToUnixTimeMilliseconds(), k.PendingWindowInDays,
+            k.Material is null ? null : Convert.ToBase64String(k.Material),
+            k.Rsa is null ? null : Convert.ToBase64String(k.Rsa.ExportPkcs8PrivateKey()))).ToList(),
+        _aliases.Values.Select(a => new State.KmsAliasState(a.AliasName, a.TargetKeyId, a.CreationDate.ToUnixTimeMilliseconds())).ToList()));
+
+    /// <summary>An account rebuilt from the state file.</summary>
+    /// <exception cref="InvalidDataException">The state is not one this emulator wrote (says where, never a value).</exception>
+    public static AwsAccount Restore(State.AwsState state, TimeProvider time)
+    {
+        if (state.Format != State.AwsState.CurrentFormat)
+        {
+            throw new InvalidDataException($"format {state.Format} is not {State.AwsState.CurrentFormat}");
+        }
+
+        var account = new AwsAccount(state.AccountId, state.Region, time);
+        try
+        {
+            foreach (var u in state.Users)
+            {
+                var user = new IamUser(u.Name, $"arn:aws:iam::{state.AccountId}:user/{u.Name}", u.UserId,
+                    new AwsAccessKey(u.AccessKeyId, u.SecretAccessKey), u.Actions);
+                account._usersByArn.Add(user.Arn, user);
+                account._usersByKey.Add(user.Key.AccessKeyId, user);
+            }
+
+            foreach (var r in state.Roles)
+            {
+                var role = new IamRole(r.Name, $"arn:aws:iam::{state.AccountId}:role/{r.Name}", r.RoleId, r.TrustedPrincipalArn,
+                    r.RequiredExternalId, r.Actions) { MaxSessionDuration = TimeSpan.FromSeconds(r.MaxSessionSeconds) };
+                account._roles.Add(role.Arn, role);
+            }
+
+            foreach (var k in state.Keys)
+            {
+                if (!KmsKey.KeyUsages.Contains(k.KeyUsage) || !KmsKey.KeySpecs.Contains(k.KeySpec) || !KmsKey.KeyStates.Contains(k.KeyState))
+                {
+                    throw new InvalidDataException($"key {k.KeyId} has an unknown usage, spec or state");
+                }
+
+                var material = k.Material is null ? null : Convert.FromBase64String(k.Material);
+                if (k.KeySpec.StartsWith("RSA_", StringComparison.Ordinal) ? k.RsaPkcs8 is null : material is not { Length: 32 })
+                {
+                    throw new InvalidDataException($"key {k.KeyId} lacks its key material or it has the wrong length");
+                }
+
+                account._keys.Add(new KmsKey(k.KeyId, account.KeyArn(k.KeyId), state.AccountId, k.KeyUsage, k.KeySpec, k.KeyState,
+                    k.Description, DateTimeOffset.FromUnixTimeMilliseconds(k.CreationDate), k.Origin, material,
+                    k.RsaPkcs8 is null ? null : Convert.FromBase64String(k.RsaPkcs8))
+                {
+                    DeletionDate = k.DeletionDate is { } d ? DateTimeOffset.FromUnixTimeMilliseconds(d) : null,
+                    PendingWindowInDays = k.PendingWindowInDays,
+                });
+            }
+
+            foreach (var a in state.Aliases)
+            {
+                if (account._keys.Find(k => k.KeyId == a.TargetKeyId) is null)
+                {
+                    throw new InvalidDataException($"alias {a.AliasName} points to a key that is not in the file");
+                }
+
+                account._aliases.Add(a.AliasName, new KmsAlias(a.AliasName, account.AliasArn(a.AliasName), a.TargetKeyId,
+                    DateTimeOffset.FromUnixTimeMilliseconds(a.CreationDate)));
+            }
+
+            return account;
+        }
+        catch
+        {
+            account.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => Locked(() =>
     {
         foreach (var key in _keys)
@@ -204,7 +305,8 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
     private void PurgeDeletedLocked()
     {
         var now = Time.GetUtcNow();
-        foreach (var key in _keys.Where(k => k.KeyState == "PendingDeletion" && k.DeletionDate <= now).ToList())
+        var expired = _keys.Where(k => k.KeyState == "PendingDeletion" && k.DeletionDate <= now).ToList();
+        foreach (var key in expired)
         {
             _keys.Remove(key);
             foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
@@ -212,7 +314,12 @@ internal sealed class AwsAccount(string accountId, string region, TimeProvider t
                 _aliases.Remove(alias.AliasName);
             }
 
-            key.Dispose();
+            // Not disposed: a request may still be using its RSA key; its safe handle is released when collected.
+        }
+
+        if (expired.Count > 0)
+        {
+            AfterChange?.Invoke(this);
         }
     }
 

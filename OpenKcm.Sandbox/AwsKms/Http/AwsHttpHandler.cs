@@ -22,13 +22,13 @@ namespace OpenKcm.Sandbox.AwsKms.Http;
 /// body → sealed (KMS only) → authenticate → throttle (KMS only) → operation. Logs method, service, operation and
 /// status only: never bodies, keys, tokens or signatures.
 /// </summary>
-internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, TokenBucket throttle, ILogger logger)
+internal sealed class AwsHttpHandler(AwsAccount account, TimeProvider signatureClock, EmulatorFaults faults, TokenBucket throttle, ILogger logger)
 {
     private const string KmsContentType = "application/x-amz-json-1.1";
     private const string TargetPrefix = "TrentService.";
     private const int MaxBodyBytes = 1024 * 1024;
 
-    private readonly RequestAuthenticator _authenticator = new(account);
+    private readonly RequestAuthenticator _authenticator = new(account, signatureClock);
     private readonly KmsOperations _kms = new(account);
     private readonly StsOperations _sts = new(account);
     private int _inFlight;
@@ -62,7 +62,7 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         try
         {
             if (!await FaultInjection.ApplyAsync(faults, context,
-                    c => WriteErrorAsync(c, service, requestId, InjectedFault(service), cancellationToken), cancellationToken).ConfigureAwait(false))
+                    c => WriteErrorAsync(c, service, requestId, InternalError(service), cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 var request = await ReadAsync(context, cancellationToken).ConfigureAwait(false);
                 if (service == AwsService.Kms)
@@ -89,6 +89,13 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         {
             // The client went away or the listener is going down: drop the connection like a dying server would.
             context.Abort();
+        }
+        catch (Exception error) when (!context.Response.HasStarted)
+        {
+            // A bug here must still answer like AWS does (a retryable 500), never with an empty Kestrel 500. Only the
+            // exception type is logged: a message could quote request data.
+            logger.LogError("{Service} {Operation} failed with {ExceptionType}", service, operation, error.GetType().Name);
+            await WriteErrorAsync(context, service, requestId, InternalError(service), cancellationToken).ConfigureAwait(false);
         }
 
         logger.LogDebug("{Method} {Service} {Operation} -> {Status} in {Elapsed} ms", context.Request.Method, service, operation,
@@ -124,7 +131,7 @@ internal sealed class AwsHttpHandler(AwsAccount account, EmulatorFaults faults, 
         return _kms.Handle(target[TargetPrefix.Length..], KmsRequest.Parse(request.Body), principal);
     }
 
-    private static AwsException InjectedFault(AwsService service) => service == AwsService.Kms
+    private static AwsException InternalError(AwsService service) => service == AwsService.Kms
         ? new AwsException(500, "KMSInternalException", "The request was rejected because an internal exception occurred. The request can be retried.")
         : new AwsException(500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.");
 

@@ -16,8 +16,18 @@ internal sealed class KmsKey : IDisposable
     public static readonly string[] KeySpecs = [SymmetricDefault, "RSA_2048", "RSA_3072", "RSA_4096", "HMAC_256"];
     public static readonly string[] KeyStates = ["Enabled", "Disabled", "PendingDeletion", "PendingImport"];
 
+    /// <summary>A new key with fresh random material.</summary>
     public KmsKey(string keyId, string arn, string accountId, string keyUsage, string keySpec, string keyState,
         string description, DateTimeOffset creationDate)
+        : this(keyId, arn, accountId, keyUsage, keySpec, keyState, description, creationDate,
+            keyState == "PendingImport" ? "EXTERNAL" : "AWS_KMS", material: null, rsaPkcs8: null)
+    {
+    }
+
+    /// <summary>A key with the given material (restored from the state file); fresh material where none is given.</summary>
+    /// <exception cref="CryptographicException">The RSA key does not parse.</exception>
+    public KmsKey(string keyId, string arn, string accountId, string keyUsage, string keySpec, string keyState,
+        string description, DateTimeOffset creationDate, string origin, byte[]? material, byte[]? rsaPkcs8)
     {
         KeyId = keyId;
         Arn = arn;
@@ -27,14 +37,18 @@ internal sealed class KmsKey : IDisposable
         KeyState = keyState;
         Description = description;
         CreationDate = creationDate;
-        Origin = keyState == "PendingImport" ? "EXTERNAL" : "AWS_KMS";
+        Origin = origin;
         if (keySpec.StartsWith("RSA_", StringComparison.Ordinal))
         {
             Rsa = RSA.Create(int.Parse(keySpec["RSA_".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            if (rsaPkcs8 is not null)
+            {
+                Rsa.ImportPkcs8PrivateKey(rsaPkcs8, out _);
+            }
         }
         else
         {
-            Material = RandomNumberGenerator.GetBytes(32);
+            Material = material ?? RandomNumberGenerator.GetBytes(32);
         }
     }
 

@@ -299,7 +299,7 @@ internal sealed class KmsOperations(AwsAccount account)
     {
         var key = Resolve(request.RequiredString("KeyId"));
         Authorize(principal, enable ? "kms:EnableKey" : "kms:DisableKey", key.Arn);
-        account.Locked(() =>
+        account.Mutate(() =>
         {
             RequireNotPending(key);
             key.KeyState = enable ? "Enabled" : "Disabled";
@@ -317,7 +317,7 @@ internal sealed class KmsOperations(AwsAccount account)
         }
 
         Authorize(principal, "kms:ScheduleKeyDeletion", key.Arn);
-        var deletionDate = account.Locked(() =>
+        var deletionDate = account.Mutate(() =>
         {
             if (key.KeyState == "PendingDeletion")
             {
@@ -342,7 +342,7 @@ internal sealed class KmsOperations(AwsAccount account)
     {
         var key = Resolve(request.RequiredString("KeyId"));
         Authorize(principal, "kms:CancelKeyDeletion", key.Arn);
-        account.Locked(() =>
+        account.Mutate(() =>
         {
             if (key.KeyState != "PendingDeletion")
             {

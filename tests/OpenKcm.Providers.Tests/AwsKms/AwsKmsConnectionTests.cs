@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Amazon;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.AwsKms;
 using OpenKcm.Providers.Tests.Support;
@@ -131,16 +130,27 @@ public sealed class AwsKmsConnectionTests
         var first = connection.Sessions.Current!;
         var wrapped = await connection.WrapAsync(new byte[32], new byte[] { 7 }, CancellationToken.None);
 
-        using (var clock = SigningClock.FollowFor(time))
-        {
-            // Past the session's expiry: the emulator would answer ExpiredTokenException to the old session.
-            clock.Advance(first.Expiration - time.GetUtcNow() + TimeSpan.FromMinutes(1));
-            var back = await connection.UnwrapAsync(wrapped, new byte[] { 7 }, CancellationToken.None);
+        // Past the session's expiry: the emulator would answer ExpiredTokenException to the old session.
+        time.Advance(first.Expiration - time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        var back = await connection.UnwrapAsync(wrapped, new byte[] { 7 }, CancellationToken.None);
 
-            Assert.Equal(new byte[32], back);
-            Assert.Equal(2, connection.Sessions.AssumeRoleCount);
-            Assert.NotEqual(first.AccessKeyId, connection.Sessions.Current!.AccessKeyId);
-        }
+        Assert.Equal(new byte[32], back);
+        Assert.Equal(2, connection.Sessions.AssumeRoleCount);
+        Assert.NotEqual(first.AccessKeyId, connection.Sessions.Current!.AccessKeyId);
+    }
+
+    [Fact]
+    public async Task Operations_AwsSaysTheSessionExpiredBeforeOurClockDoes_AssumeTheRoleAgainAndSucceed()
+    {
+        var awsTime = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var sandbox = await AwsKmsSandbox.StartAsync(awsTime);
+        await using var connection = (AwsKmsConnection)await sandbox.Plugin(time: new ManualTimeProvider(DateTimeOffset.UtcNow))
+            .ConnectAsync(sandbox.Settings(), sandbox.Secrets(), CancellationToken.None);
+
+        awsTime.Advance(TimeSpan.FromHours(2));
+        await connection.ProbeAsync(CancellationToken.None);
+
+        Assert.Equal(2, connection.Sessions.AssumeRoleCount);
     }
 
     [Fact]
@@ -151,17 +161,14 @@ public sealed class AwsKmsConnectionTests
         await using var connection = (AwsKmsConnection)await sandbox.Plugin().ConnectAsync(sandbox.Settings(), sandbox.Secrets(), CancellationToken.None);
         var first = connection.Sessions.Current!;
 
-        using (var clock = SigningClock.FollowFor(time))
-        {
-            clock.Advance(TimeSpan.FromMinutes(47));
-            await connection.ProbeAsync(CancellationToken.None);
-            Assert.Equal(1, connection.Sessions.AssumeRoleCount);
+        time.Advance(TimeSpan.FromMinutes(47));
+        await connection.ProbeAsync(CancellationToken.None);
+        Assert.Equal(1, connection.Sessions.AssumeRoleCount);
 
-            clock.Advance(TimeSpan.FromMinutes(2));
-            await connection.ProbeAsync(CancellationToken.None);
-            Assert.Equal(2, connection.Sessions.AssumeRoleCount);
-            Assert.True(connection.Sessions.Current!.Expiration > first.Expiration);
-        }
+        time.Advance(TimeSpan.FromMinutes(2));
+        await connection.ProbeAsync(CancellationToken.None);
+        Assert.Equal(2, connection.Sessions.AssumeRoleCount);
+        Assert.True(connection.Sessions.Current!.Expiration > first.Expiration);
     }
 
     [Fact]
@@ -171,17 +178,14 @@ public sealed class AwsKmsConnectionTests
         await using var sandbox = await AwsKmsSandbox.StartAsync(time);
         await using var connection = (AwsKmsConnection)await sandbox.Plugin().ConnectAsync(sandbox.Settings(), sandbox.Secrets(), CancellationToken.None);
 
-        using (var clock = SigningClock.FollowFor(time))
-        {
-            clock.Advance(TimeSpan.FromHours(2));
-            sandbox.Emulator.Faults.ErrorRate = 1;
-            var ex = await Assert.ThrowsAsync<KeystoreException>(() => connection.ProbeAsync(CancellationToken.None));
+        time.Advance(TimeSpan.FromHours(2));
+        sandbox.Emulator.Faults.ErrorRate = 1;
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => connection.ProbeAsync(CancellationToken.None));
 
-            Assert.Equal(KeystoreErrorKind.Unavailable, ex.Kind);
-            Assert.Contains("expired", ex.Message);
-            Assert.Contains("could not be renewed", ex.Message);
-            Assert.Contains("sts:AssumeRole", ex.Message);
-        }
+        Assert.Equal(KeystoreErrorKind.Unavailable, ex.Kind);
+        Assert.Contains("expired", ex.Message);
+        Assert.Contains("could not be renewed", ex.Message);
+        Assert.Contains("sts:AssumeRole", ex.Message);
     }
 
     [Fact]
@@ -191,13 +195,10 @@ public sealed class AwsKmsConnectionTests
         await using var sandbox = await AwsKmsSandbox.StartAsync(time);
         await using var connection = (AwsKmsConnection)await sandbox.Plugin().ConnectAsync(sandbox.Settings(), sandbox.Secrets(), CancellationToken.None);
 
-        using (var clock = SigningClock.FollowFor(time))
-        {
-            clock.Advance(TimeSpan.FromMinutes(50));
-            await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => connection.ProbeAsync(CancellationToken.None)));
+        time.Advance(TimeSpan.FromMinutes(50));
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => connection.ProbeAsync(CancellationToken.None)));
 
-            Assert.Equal(2, connection.Sessions.AssumeRoleCount);
-        }
+        Assert.Equal(2, connection.Sessions.AssumeRoleCount);
     }
 
     [Fact]
@@ -236,32 +237,4 @@ public sealed class AwsKmsConnectionTests
 
     private static IEnumerable<string> Actions(JsonElement statement) =>
         statement.GetProperty("Action").EnumerateArray().Select(a => a.GetString()!);
-
-    /// <summary>
-    /// Makes the AWS SDK sign with the test's fake clock (which the emulator checks signatures against) until disposed.
-    /// The SDK's signing clock is process-wide, hence <see cref="AwsKmsCollection"/>.
-    /// </summary>
-    private sealed class SigningClock : IDisposable
-    {
-        private readonly ManualTimeProvider _time;
-
-        private SigningClock(ManualTimeProvider time)
-        {
-            _time = time;
-            Update();
-        }
-
-        public static SigningClock FollowFor(ManualTimeProvider time) => new(time);
-
-        /// <summary>Moves the fake clock and the SDK's signing clock together.</summary>
-        public void Advance(TimeSpan by)
-        {
-            _time.Advance(by);
-            Update();
-        }
-
-        public void Dispose() => AWSConfigs.ManualClockCorrection = null;
-
-        private void Update() => AWSConfigs.ManualClockCorrection = _time.GetUtcNow() - DateTimeOffset.UtcNow;
-    }
 }

@@ -26,8 +26,13 @@ internal sealed class AwsKmsSandbox : IAsyncDisposable
     /// <summary>Every AWS action the plugins made through <see cref="Plugin"/>, e.g. <c>kms:Encrypt</c>, in order.</summary>
     public ConcurrentQueue<string> Actions { get; } = new();
 
+    /// <summary>
+    /// Starts the emulator on <paramref name="time"/> (sessions and keys expire by it) while it checks request signatures
+    /// against the machine's clock, which the AWS SDK signs with.
+    /// </summary>
     public static async Task<AwsKmsSandbox> StartAsync(TimeProvider? time = null) =>
-        new(await AwsKmsEmulator.StartAsync(new AwsKmsEmulatorOptions { TimeProvider = time ?? TimeProvider.System }, CancellationToken.None),
+        new(await AwsKmsEmulator.StartAsync(
+                new AwsKmsEmulatorOptions { TimeProvider = time ?? TimeProvider.System, SignatureClock = TimeProvider.System }, CancellationToken.None),
             time ?? TimeProvider.System);
 
     /// <summary>The emulator's manifest configuration: the seeded key by ARN, the console's access key.</summary>
@@ -41,12 +46,12 @@ internal sealed class AwsKmsSandbox : IAsyncDisposable
         new InMemorySecretResolver(ImmutableDictionary<string, string>.Empty
             .Add(AwsKmsFieldNames.SecretAccessKey, secretAccessKey ?? Emulator.ConsoleAccessKey.SecretAccessKey));
 
-    /// <summary>A plugin on this sandbox's clock whose requests are recorded in <see cref="Actions"/>.</summary>
-    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null)
+    /// <summary>A plugin (on this sandbox's clock unless <paramref name="time"/> is given) whose requests are recorded in <see cref="Actions"/>.</summary>
+    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null, TimeProvider? time = null)
     {
         options ??= new AwsKmsOptions();
         var pool = new AwsHttpHandlerPool(options, inner => new ActionRecordingHandler(inner, Actions));
-        return new AwsKmsPlugin(pool, Time, options);
+        return new AwsKmsPlugin(pool, time ?? Time, options);
     }
 
     /// <summary>A role trusted by the console user with the sandbox's external ID, allowed <paramref name="actions"/>.</summary>

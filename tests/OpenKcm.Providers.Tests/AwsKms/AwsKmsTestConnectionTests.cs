@@ -1,3 +1,4 @@
+using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Providers.AwsKms;
 using OpenKcm.Sandbox.AwsKms;
@@ -30,6 +31,11 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public void SandboxManifestConfiguration_IsValidForCoreAndThePlugin() =>
+        Assert.Empty(KeystoreValidation.Validate(_sandbox.Plugin(), _sandbox.Settings(),
+            new HashSet<string> { AwsKmsFieldNames.SecretAccessKey }, [AwsKmsFieldNames.SecretAccessKey]));
+
+    [Fact]
     public async Task TestConnection_AliasAsKeyId_PassesWithAWarningNamingTheKeyArn()
     {
         var settings = _sandbox.Settings().With(AwsKmsFieldNames.KmsKeyId, _sandbox.Emulator.AliasName);
@@ -54,6 +60,23 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
         Assert.Contains("external ID does not match", failed.Detail);
         Assert.Contains("\"sts:ExternalId\": \"not-the-external-id\"", failed.Remedy);
         Assert.Contains(_sandbox.Emulator.ConsoleUserArn, failed.Remedy);
+    }
+
+    [Fact]
+    public async Task TestConnection_ConsoleUserWithoutStsAssumeRole_FailsAssumeRolePointingAtTheConsolePermission()
+    {
+        var user = _sandbox.Emulator.Admin.CreateUser("no-assume", []);
+        var userArn = $"arn:aws:iam::{_sandbox.Emulator.AccountId}:user/no-assume";
+        // A trust on the account (not naming the user) leaves the decision to the user's own policy, as in AWS.
+        var role = _sandbox.Emulator.Admin.CreateRole("TrustsTheAccount", $"arn:aws:iam::{_sandbox.Emulator.AccountId}:root",
+            _sandbox.Emulator.ExternalId, AwsKmsEmulator.LeastPrivilegeActions);
+        var settings = _sandbox.Settings().With(AwsKmsFieldNames.RoleArn, role).With(AwsKmsFieldNames.AccessKeyId, user.AccessKeyId);
+
+        var results = await AwsKmsChecks.RunAsync(_sandbox.Plugin(), settings, _sandbox.Secrets(user.SecretAccessKey));
+
+        var failed = AwsKmsChecks.AssertFailedAt(results, AwsKmsCheckIds.AssumeRole, KeystoreErrorKind.PermissionDenied);
+        Assert.Contains(userArn, failed.Detail);
+        Assert.Contains("'Console principal's permission' block", failed.Remedy);
     }
 
     [Fact]
@@ -268,8 +291,8 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
 }
 
 /// <summary>
-/// AWS tests run one at a time: the session-expiry tests move the AWS SDK's process-wide signing clock
-/// (<c>AWSConfigs.ManualClockCorrection</c>) along with the fake clock they share with the emulator.
+/// AWS tests run one at a time: the default-chain tests set process-wide AWS_* environment variables, which every
+/// AWS SDK client of the process reads.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class AwsKmsCollection

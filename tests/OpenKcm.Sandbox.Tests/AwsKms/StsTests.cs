@@ -163,6 +163,24 @@ public sealed class StsTests : AwsKmsTest
     }
 
     [Fact]
+    public async Task SignatureClock_System_ChecksSkewOnTheRealClockWhileSessionsExpireOnTheManualOne()
+    {
+        var manual = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(30));
+        await using var aws = await OpenKcm.Sandbox.AwsKms.AwsKmsEmulator.StartAsync(
+            new() { TimeProvider = manual, SignatureClock = TimeProvider.System }, CancellationToken.None);
+        using var realTimeSigner = new AwsApi(aws.BaseAddress, aws.Region, TimeProvider.System);
+        using var manualSigner = new AwsApi(aws.BaseAddress, aws.Region, manual);
+        var assumed = await realTimeSigner.AssumeRoleAsync(AwsCredentials.From(aws.ConsoleAccessKey), aws.RoleArn, aws.ExternalId);
+        var session = new AwsCredentials(assumed.StsValue("AccessKeyId"), assumed.StsValue("SecretAccessKey"), assumed.StsValue("SessionToken"));
+        var describe = new JsonObject { ["KeyId"] = aws.KeyArn };
+
+        Assert.Equal(HttpStatusCode.OK, (await realTimeSigner.KmsAsync("DescribeKey", describe, session)).Status);
+        AssertKmsError(await manualSigner.KmsAsync("DescribeKey", describe, session), HttpStatusCode.BadRequest, "InvalidSignatureException");
+        manual.Advance(TimeSpan.FromHours(1));
+        AssertKmsError(await realTimeSigner.KmsAsync("DescribeKey", describe, session), HttpStatusCode.BadRequest, "ExpiredTokenException");
+    }
+
+    [Fact]
     public async Task RoleChaining_BeyondOneHour_IsValidationError()
     {
         var session = await AssumeSeedRoleAsync();
