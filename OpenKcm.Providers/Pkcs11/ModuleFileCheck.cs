@@ -15,7 +15,7 @@ internal static class ModuleFileCheck
     private const ushort EmX8664 = 62;
     private const ushort EmAArch64 = 183;
 
-    /// <summary>The full path of a module that passed every check.</summary>
+    /// <summary>The full path of a module that passed every check, symbolic links resolved (one module per file, whatever the path).</summary>
     /// <exception cref="Pkcs11ModuleException">The path is unusable; <see cref="Pkcs11ModuleException.Failure"/> says why.</exception>
     public static string Check(string path)
     {
@@ -124,7 +124,7 @@ internal static class ModuleFileCheck
             CheckSegments(path, stream, header);
         }
 
-        return full;
+        return info.FullName;
     }
 
     /// <summary>

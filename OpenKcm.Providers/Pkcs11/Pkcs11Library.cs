@@ -145,6 +145,8 @@ internal sealed unsafe class Pkcs11Library
                 return [];
             }
 
+            CheckCount("C_GetSlotList", count);
+
             var slots = new nuint[(int)count];
             fixed (nuint* p = slots)
             {
@@ -207,6 +209,8 @@ internal sealed unsafe class Pkcs11Library
         {
             return [];
         }
+
+        CheckCount("C_GetMechanismList", count);
 
         var mechanisms = new nuint[(int)count];
         fixed (nuint* p = mechanisms)
@@ -541,6 +545,15 @@ internal sealed unsafe class Pkcs11Library
         }
     }
 
+    /// <summary>A count a module reports before we allocate for it: absurd values are an error, not an allocation.</summary>
+    private static void CheckCount(string function, nuint count)
+    {
+        if (count > 65_536)
+        {
+            throw new Pkcs11Exception(function, Ckr.GeneralError, $"the module reported {count} entries");
+        }
+    }
+
     private static void FinalizeAll()
     {
         lock (s_registryLock)
@@ -607,6 +620,14 @@ internal sealed unsafe class Pkcs11Library
         Need(list->C_DecryptInit, "C_DecryptInit");
         Need(list->C_Decrypt, "C_Decrypt");
         Need(list->C_GetSessionInfo, "C_GetSessionInfo");
+        Need(list->C_GetSlotInfo, "C_GetSlotInfo");
+        Need(list->C_GetMechanismList, "C_GetMechanismList");
+        Need(list->C_GetMechanismInfo, "C_GetMechanismInfo");
+        Need(list->C_CloseAllSessions, "C_CloseAllSessions");
+        Need(list->C_Logout, "C_Logout");
+        Need(list->C_GenerateKey, "C_GenerateKey");
+        Need(list->C_DestroyObject, "C_DestroyObject");
+        Need(list->C_GenerateRandom, "C_GenerateRandom");
         if (missing.Count > 0)
         {
             throw new Pkcs11ModuleException(Pkcs11LoadFailure.NotPkcs11, path,

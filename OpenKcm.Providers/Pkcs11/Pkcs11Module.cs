@@ -8,6 +8,13 @@ namespace OpenKcm.Providers.Pkcs11;
 /// one C_Initialize per application): every <see cref="Load"/> of the same path shares it, and the last
 /// <see cref="Dispose"/> runs C_Finalize. Thread-safe; sessions opened from it are not (one caller at a time each).
 /// </summary>
+/// <remarks>
+/// SoftHSM2 (measured with 2.6.1 on Debian 12): it reads SOFTHSM2_CONF with the C library's getenv and its token
+/// directory at C_Initialize, so the variable must be set with libc setenv (not
+/// <see cref="Environment.SetEnvironmentVariable(string, string)"/>) before the first <see cref="Load"/>, and a token
+/// created afterwards by softhsm2-util appears only after C_Finalize + C_Initialize (<see cref="Reinitialize"/>, or all
+/// leases released). Objects created on an existing token by another process (pkcs11-tool) are seen at once.
+/// </remarks>
 public sealed class Pkcs11Module : IDisposable
 {
     private readonly Pkcs11Library _library;
@@ -15,7 +22,7 @@ public sealed class Pkcs11Module : IDisposable
 
     private Pkcs11Module(Pkcs11Library library) => _library = library;
 
-    /// <summary>The full path of the module file.</summary>
+    /// <summary>The full path of the module file, symbolic links resolved.</summary>
     public string Path => _library.Path;
 
     /// <summary>Changes whenever the module is (re)initialized; sessions of an earlier generation are dead.</summary>
@@ -100,7 +107,7 @@ public sealed class Pkcs11Module : IDisposable
     /// </summary>
     public void Reinitialize(int observedGeneration) => Live.Reinitialize(observedGeneration);
 
-    /// <summary>Pads or checks a token label: PKCS#11 labels are at most 32 bytes of UTF-8.</summary>
+    /// <summary>Whether <paramref name="label"/> can be a token label: PKCS#11 labels are 1 to 32 bytes of UTF-8.</summary>
     public static bool IsValidLabel(string label) => label.Length > 0 && Encoding.UTF8.GetByteCount(label) <= 32;
 
     public void Dispose()

@@ -42,7 +42,14 @@ public sealed class Pkcs11SessionPool : IDisposable
     private int _open;
     private long _recoveries;
     private long _reinitializations;
+    private long _lastReinitialization = long.MinValue;
     private int _disposed;
+
+    /// <summary>
+    /// At most one module reinitialization per this interval from one pool: a token that answers every call with
+    /// CKR_GENERAL_ERROR must not be restarted on every operation (and take every other user of the module with it).
+    /// </summary>
+    public TimeSpan MinimumReinitializationInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <param name="module">The module; the pool does not own the lease.</param>
     /// <param name="tokenLabel">The token (Luna: partition) label.</param>
@@ -109,7 +116,11 @@ public sealed class Pkcs11SessionPool : IDisposable
             Close(session);
         }
 
-        CryptographicOperations.ZeroMemory(_pin);
+        // Under the lock that guards C_Login: a login in flight never sends a half-zeroed PIN (a wrong PIN counts).
+        lock (_openLock)
+        {
+            CryptographicOperations.ZeroMemory(_pin);
+        }
     }
 
     private T Run<T>(Func<Pkcs11Session, T> operation)
@@ -151,6 +162,14 @@ public sealed class Pkcs11SessionPool : IDisposable
                     throw;
                 }
 
+                var now = Environment.TickCount64;
+                var last = Interlocked.Read(ref _lastReinitialization);
+                if (last != long.MinValue && now - last < (long)MinimumReinitializationInterval.TotalMilliseconds)
+                {
+                    throw;
+                }
+
+                Interlocked.Exchange(ref _lastReinitialization, now);
                 Interlocked.Increment(ref _reinitializations);
                 _module.Reinitialize(session.Generation);
             }
@@ -210,6 +229,12 @@ public sealed class Pkcs11SessionPool : IDisposable
             if (_loggedInEpoch == _epoch && _loggedInGeneration == session.Generation)
             {
                 return session;
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                Return(session);
+                throw new ObjectDisposedException(nameof(Pkcs11SessionPool));
             }
 
             try

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -62,7 +61,4 @@ internal static class ApplianceProbe
     public static string Describe(ApplianceStatus s, string role, int port) => s.Reachable
         ? $"{s.Address}:{port} {role} ({s.Latency.TotalMilliseconds:0.0} ms)"
         : $"{s.Address}:{port} offline: {s.Problem}";
-
-    /// <summary>For tests and diagnostics: elapsed milliseconds of a stopwatch timestamp.</summary>
-    internal static double Milliseconds(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 }

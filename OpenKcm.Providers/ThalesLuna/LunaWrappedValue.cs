@@ -12,15 +12,6 @@ internal static class LunaWrappedValue
 
     public const int Overhead = 1 + Ck.GcmIvLength + Ck.GcmTagLength;
 
-    public static byte[] Compose(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertextAndTag)
-    {
-        var output = new byte[1 + iv.Length + ciphertextAndTag.Length];
-        output[0] = Version1;
-        iv.CopyTo(output.AsSpan(1));
-        ciphertextAndTag.CopyTo(output.AsSpan(1 + iv.Length));
-        return output;
-    }
-
     /// <summary>Splits a wrapped value; false when it is too short or of an unknown version.</summary>
     public static bool TrySplit(ReadOnlySpan<byte> wrapped, out ReadOnlySpan<byte> iv, out ReadOnlySpan<byte> ciphertextAndTag)
     {

@@ -162,15 +162,20 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
         }
 
         Pkcs11SessionPool pool;
-        using (var pin = await secrets.GetAsync(F.PartitionPin, cancellationToken).ConfigureAwait(false))
+        try
         {
+            using var pin = await secrets.GetAsync(F.PartitionPin, cancellationToken).ConfigureAwait(false);
             if (pin is null || pin.Length == 0)
             {
-                module.Dispose();
                 throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration, "No partition PIN is stored for this keystore.");
             }
 
             pool = new Pkcs11SessionPool(module, configuration.PartitionLabel, pin.RevealBytes(), _options.MaxSessions);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
         }
 
         var connection = new ThalesLunaConnection(module, pool, configuration, _options, _time);

@@ -116,6 +116,41 @@ public sealed class Pkcs11SessionPoolTests(SoftHsm hsm)
         Assert.Equal(1, pool.IdleSessions);
     }
 
+    /// <summary>
+    /// SoftHSM cannot be made to fail with CKR_DEVICE_ERROR, so the operation reports one itself on its first run; the
+    /// pool's reaction (real C_Finalize + C_Initialize of SoftHSM, new session, new login, retry) is what is tested.
+    /// </summary>
+    [Fact]
+    public async Task Pool_DeviceError_ReinitializesTheModuleOnceRetriesAndDoesNotRepeatWithinTheInterval()
+    {
+        hsm.Require();
+        using var pool = new Pkcs11SessionPool(hsm.Module, SoftHsm.PoolToken, SoftHsm.PinBytes, maxSessions: 2)
+        {
+            MinimumReinitializationInterval = TimeSpan.FromHours(1),
+        };
+        var generation = hsm.Module.Generation;
+        var calls = 0;
+        var found = await pool.RunAsync(s =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                throw new Pkcs11Exception("C_Encrypt", Ckr.DeviceError);
+            }
+
+            return s.FindSecretKeys(SoftHsm.L1Key, 2);
+        }, CancellationToken.None);
+
+        Assert.Single(found);
+        Assert.Equal(2, calls);
+        Assert.Equal(1, pool.Reinitializations);
+        Assert.NotEqual(generation, hsm.Module.Generation);
+
+        var ex = await Assert.ThrowsAsync<Pkcs11Exception>(() => pool.RunAsync<int>(
+            _ => throw new Pkcs11Exception("C_Encrypt", Ckr.DeviceError), CancellationToken.None));
+        Assert.Equal(Ckr.DeviceError, ex.Code);
+        Assert.Equal(1, pool.Reinitializations);
+    }
+
     [Fact]
     public async Task Pool_NoTokenWithTheLabel_IsATypedError()
     {

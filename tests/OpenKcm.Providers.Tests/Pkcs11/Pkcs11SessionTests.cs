@@ -110,6 +110,17 @@ public sealed class Pkcs11SessionTests(SoftHsm hsm)
     }
 
     [Fact]
+    public void Logout_AfterLogin_HidesThePrivateL1KeyAgain()
+    {
+        hsm.Require();
+        using var session = hsm.OpenUserSession(SoftHsm.MainToken);
+        Assert.Single(session.FindSecretKeys(SoftHsm.L1Key, 2));
+        session.Logout();
+        Assert.False(session.GetInfo().UserLoggedIn);
+        Assert.Empty(session.FindSecretKeys(SoftHsm.L1Key, 2));
+    }
+
+    [Fact]
     public void Session_ClosedUnderneath_IsATypedErrorAndDisposeIsSafe()
     {
         hsm.Require();

@@ -129,6 +129,17 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
     }
 
     [Fact]
+    public async Task Connect_NoPinStored_IsInvalidConfiguration()
+    {
+        hsm.Require();
+        var generation = hsm.Module.Generation;
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => _plugin.ConnectAsync(
+            LunaTestSettings.For(_ntls.Port), InMemorySecretResolver.None, CancellationToken.None));
+        Assert.Equal(KeystoreErrorKind.InvalidConfiguration, ex.Kind);
+        Assert.Equal(generation, hsm.Module.Generation);
+    }
+
+    [Fact]
     public async Task Connect_NoKeyWithTheLabel_IsKeyNotFound()
     {
         hsm.Require();
