@@ -36,7 +36,9 @@ public sealed class AwsKmsOnboardingTests(BootstrappedConsoleFixture app) : Brow
         await journey.SignInAsync();
         await journey.OpenConfigurationAsync(TypeName);
         await ImportWithSecretAsync(journey, seed);
+        await Screenshots.SaveAsync(Page, "aws_kms-0a-configuration");
         await journey.SaveConfigurationAsync();
+        await Screenshots.SaveAsync(Page, "aws_kms-0b-permissions");
 
         // The permissions step is generated from what was entered: least privilege on exactly this key, and a trust
         // policy that admits the console only with this external ID.

@@ -41,7 +41,9 @@ public sealed class LunaOnboardingTests(BootstrappedConsoleFixture app) : Browse
         await journey.SignInAsync();
         await journey.OpenConfigurationAsync(TypeName);
         await ImportWithSecretsAsync(App, journey, seed, SandboxKeystores.Admin(App, SandboxKeystores.ThalesLuna, "pin"));
+        await Screenshots.SaveAsync(Page, "thales_luna-0a-configuration");
         await journey.SaveConfigurationAsync();
+        await Screenshots.SaveAsync(Page, "thales_luna-0b-setup");
 
         // The setup step renders the lunash/lunacm commands from the configuration.
         var partitionCommands = wizard.GuidanceBlock(new Regex(@"^1\. Partition and Crypto Officer"));
