@@ -1,4 +1,5 @@
 using OpenKcm.E2E.Infrastructure;
+using OpenKcm.Providers.Pkcs11;
 using static Microsoft.Playwright.Assertions;
 using L = OpenKcm.E2E.Journeys.LunaOnboardingTests;
 
@@ -26,6 +27,10 @@ public sealed class LunaWrongPinTests(BootstrappedConsoleFixture app) : BrowserT
         await journey.OpenConfigurationAsync(L.TypeName);
         await L.ImportWithSecretsAsync(App, journey, seed, "9" + pin);
         await journey.SaveConfigurationAsync();
+
+        // A lease on the console's own module (the same process) to read how many C_Login calls the run makes.
+        using var module = Pkcs11Module.Load(SandboxKeystores.Setting(seed, "pkcs11_library_path"));
+        var loginsBefore = module.LoginCalls;
         await journey.RunTestConnectionAsync();
 
         await Expect(wizard.TestOutcome).ToHaveTextAsync($"Test failed at “{L.Login}”. Fix the cause and run the test again.");
@@ -34,6 +39,7 @@ public sealed class LunaWrongPinTests(BootstrappedConsoleFixture app) : BrowserT
         var login = wizard.Check(L.Login);
         await Expect(login).ToContainTextAsync("wrong PIN (CKR_PIN_INCORRECT), not retried");
         await Expect(login).ToContainTextAsync("the partition locks after a few wrong PINs");
+        Assert.Equal(1, module.LoginCalls - loginsBefore);
         // The PIN that was typed appears nowhere on the page.
         await Expect(Page.Locator("body")).Not.ToContainTextAsync("9" + pin);
         await Screenshots.SaveAsync(Page, "thales_luna-4-test-connection-wrong-pin");
