@@ -75,7 +75,7 @@ public sealed class DashboardOutageTests(BootstrappedConsoleFixture app) : Brows
         var wizard = new KeystoreWizardPage(Page);
         await wizard.GotoAsync();
         await wizard.ExpectShownAsync();
-        await wizard.KeystoreType("OpenBao").CheckAsync();
+        await wizard.ChooseTypeAsync("OpenBao");
         await wizard.ForwardButton().ClickAsync();
         await wizard.ImportAsync(SandboxOpenBao.Seed(App, KeystoreName).ToJsonString());
         await wizard.ForwardButton("Save and continue").ClickAsync();

@@ -30,7 +30,7 @@ public sealed class KeystoreOnboardingTests(BootstrappedConsoleFixture app) : Br
         await new ConsoleShell(Page).NavLink("Add New Keystore").ClickAsync();
         await wizard.ExpectShownAsync();
 
-        await wizard.KeystoreType("OpenBao").CheckAsync();
+        await wizard.ChooseTypeAsync("OpenBao");
         await wizard.ForwardButton().ClickAsync();
         await Expect(wizard.StepHeading("Configure OpenBao")).ToBeVisibleAsync();
         await wizard.ImportAsync(seed.ToJsonString());

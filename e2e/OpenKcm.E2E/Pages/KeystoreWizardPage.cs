@@ -24,6 +24,18 @@ public sealed class KeystoreWizardPage(IPage page)
     public ILocator KeystoreType(string displayName) =>
         page.GetByRole(AriaRole.Radio, new() { Name = displayName });
 
+    /// <summary>
+    /// Chooses a keystore type and waits until the console has taken the choice. Radzen's radio is a div whose
+    /// aria-checked changes only after the server re-renders, so Playwright's CheckAsync (which checks the state right
+    /// after its click) races the circuit; with one plugin the console preselects it, with several it does not.
+    /// </summary>
+    public async Task ChooseTypeAsync(string displayName)
+    {
+        var type = KeystoreType(displayName);
+        await type.ClickAsync();
+        await Expect(type).ToBeCheckedAsync();
+    }
+
     /// <summary>The forward button, whatever the step calls it ("Next", "Save and continue", "Continue to activation").</summary>
     public ILocator ForwardButton(string label = "Next") => page.GetByRole(AriaRole.Button, new() { Name = label, Exact = true });
 
@@ -40,6 +52,45 @@ public sealed class KeystoreWizardPage(IPage page)
 
     /// <summary>A configuration field by its label ("Vault address", "Name (plugin_name)").</summary>
     public ILocator Field(string label) => page.GetByLabel(label);
+
+    /// <summary>
+    /// A descriptor field by its exact label ("Secret access key", "Crypto Officer PIN"): the form appends
+    /// " (optional)" to the label of a field that is not required.
+    /// </summary>
+    public ILocator ConfigField(string label) =>
+        page.GetByLabel(new Regex($"^{Regex.Escape(label)}( \\(optional\\))?$"));
+
+    /// <summary>A dropdown field (a Radzen combobox named by its label, e.g. "Console credentials").</summary>
+    public ILocator ChoiceField(string label) => page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true });
+
+    /// <summary>One option of the open dropdown ("default_chain").</summary>
+    public ILocator ChoiceOption(string value) => page.GetByRole(AriaRole.Option, new() { Name = value, Exact = true });
+
+    /// <summary>Picks <paramref name="value"/> in the dropdown labelled <paramref name="label"/> and waits until it shows.</summary>
+    public async Task ChooseAsync(string label, string value)
+    {
+        await ChoiceField(label).ClickAsync();
+        await ChoiceOption(value).ClickAsync();
+        await Expect(ChoiceField(label)).ToContainTextAsync(value);
+    }
+
+    /// <summary>A code block of the permissions step, by its title ("Role trust policy"); the Copy button is not it.</summary>
+    public ILocator GuidanceBlock(string title) => page.GetByLabel(title, new() { Exact = true });
+
+    /// <summary>A code block of the permissions step whose title matches <paramref name="title"/>.</summary>
+    public ILocator GuidanceBlock(Regex title) => page.GetByLabel(title);
+
+    /// <summary>
+    /// Types a write-only secret (password or multi-line PEM) and leaves the field, then waits until the console has
+    /// taken it: the field stays empty (it never shows a secret back) and its placeholder says it will be stored.
+    /// </summary>
+    public async Task EnterSecretAsync(string label, string value)
+    {
+        var field = ConfigField(label);
+        await field.FillAsync(value);
+        await field.BlurAsync();
+        await Expect(field).ToHaveAttributeAsync("placeholder", "entered · stored when you save");
+    }
 
     /// <summary>The Test Connection step (a region named by its heading), which names the configuration version it tests.</summary>
     public ILocator TestStep => page.GetByRole(AriaRole.Region, new() { Name = "Test Connection", Exact = true });
@@ -62,6 +113,20 @@ public sealed class KeystoreWizardPage(IPage page)
     /// <summary>The success message after activation (a status line).</summary>
     public ILocator ActivationConfirmation => page.GetByRole(AriaRole.Status).Filter(new() { HasText = "is active for its tenant" });
 
+    /// <summary>The activation result JSON shown after activation (a labelled code block).</summary>
+    public ILocator ActivationResult => page.GetByLabel("Activation result", new() { Exact = true });
+
+    /// <summary>Verify L1 key usage: wraps and unwraps a fresh L2 key through the active keystore.</summary>
+    public ILocator VerifyL1Button(string keystoreName) =>
+        page.GetByRole(AriaRole.Button, new() { Name = $"Verify L1 key usage of {keystoreName}", Exact = true });
+
+    /// <summary>The outcome of Verify L1 key usage (a status line starting with ✓ or ✗).</summary>
+    public ILocator L1Verification(string keystoreName) =>
+        page.GetByRole(AriaRole.Status, new() { Name = $"L1 verification of {keystoreName}", Exact = true });
+
+    /// <summary>The link shown after activation.</summary>
+    public ILocator DashboardLink => page.GetByRole(AriaRole.Link, new() { Name = "Go to the dashboard", Exact = true });
+
     public ILocator StepError => page.GetByRole(AriaRole.Alert);
 
     public async Task GotoAsync() => await page.GotoAsync(Path);
@@ -83,7 +148,7 @@ public sealed class KeystoreWizardPage(IPage page)
         var wizard = new KeystoreWizardPage(page);
         await new ConsoleShell(page).NavLink("Add New Keystore").ClickAsync();
         await wizard.ExpectShownAsync();
-        await wizard.KeystoreType("OpenBao").CheckAsync();
+        await wizard.ChooseTypeAsync("OpenBao");
         await wizard.ForwardButton().ClickAsync();
         await Expect(wizard.StepHeading("Configure OpenBao")).ToBeVisibleAsync();
         return wizard;

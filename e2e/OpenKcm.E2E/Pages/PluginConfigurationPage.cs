@@ -17,6 +17,9 @@ public sealed class PluginConfigurationPage(IPage page)
 
     public ILocator Grid => page.GetByRole(AriaRole.Grid);
 
+    /// <summary>Opens the Add New Keystore wizard (a button; the navigation has a link of the same name).</summary>
+    public ILocator AddNewKeystoreButton => page.GetByRole(AriaRole.Button, new() { Name = "Add New Keystore", Exact = true });
+
     /// <summary>The grid's single row when there is no keystore.</summary>
     public ILocator EmptyMessage => Grid.GetByRole(AriaRole.Gridcell, new() { NameRegex = new Regex("^No keystore configured yet") });
 
