@@ -20,7 +20,8 @@ public sealed class KeystoreSetupService(
     /// <summary>The activation's outcome: the seed-shaped result JSON, or why it did not happen.</summary>
     public sealed record ActivationOutcome(bool Activated, string? ResultJson, string? Error);
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // Relaxed escaping: the JSON is shown as text (Blazor encodes it for HTML), so "+00:00" need not read "\u002B00:00".
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) => tenants.ListAsync(cancellationToken);
 

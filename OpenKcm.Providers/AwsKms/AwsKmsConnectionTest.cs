@@ -286,7 +286,8 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         switch (ex.Kind)
         {
             case KeystoreErrorKind.PermissionDenied when ex.Permission == AwsOperation.AssumeRole.Action():
-                return $"The role's trust policy must allow {TrustedPrincipal()} to call sts:AssumeRole with sts:ExternalId "
+                return $"First check that the External ID entered here is the one the role's trust policy requires. "
+                    + $"The role's trust policy must allow {TrustedPrincipal()} to call sts:AssumeRole with sts:ExternalId "
                     + $"\"{Configuration.ExternalId}\", and the console's principal needs sts:AssumeRole on {Configuration.Role.Value} "
                     + "(the 'Console principal's permission' block). Trust policy:\n" + Guidance.TrustPolicy(TrustedPrincipal());
             case KeystoreErrorKind.PermissionDenied when ex.Permission is { } permission:

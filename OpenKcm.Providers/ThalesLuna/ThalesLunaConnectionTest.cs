@@ -402,7 +402,7 @@ internal sealed class ThalesLunaConnectionTest
         catch (Pkcs11Exception ex) when (ex.IsAuthenticationTagFailure)
         {
             return LunaCheckStep.Pass($"AES-256-GCM round trip of 32 random bytes with a 96-bit IV from the HSM's generator and "
-                + $"16 bytes of associated data ({sealedBytes.Length} bytes sealed); changed associated data was refused ({ex.CodeName}).");
+                + $"16 bytes of associated data ({sealedBytes.Length} bytes sealed); decrypting with changed associated data was refused, as it must be (the HSM reported {ex.CodeName} for the failed authentication tag).");
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
             },
             new ConfigField
             {
-                Name = F.SlotId, Label = "Slot id (optional)", Type = FieldType.Integer,
+                Name = F.SlotId, Label = "Slot id", Type = FieldType.Integer,
                 Help = "Only as a cross-check: if the partition is found in another slot, Test Connection says so (a warning).",
             },
             new ConfigField
@@ -80,7 +80,7 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
             },
             new ConfigField
             {
-                Name = F.PartitionPin, Label = "Crypto Officer PIN", Type = FieldType.Secret,
+                Name = F.PartitionPin, Label = "Crypto Officer PIN", Type = FieldType.Secret, Required = true,
                 Help = "The partition's Crypto Officer PIN (challenge). Stored encrypted, never shown again. A wrong PIN is never "
                     + "retried automatically: the partition locks after a few failures.",
             },

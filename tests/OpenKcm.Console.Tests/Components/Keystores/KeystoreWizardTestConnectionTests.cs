@@ -81,6 +81,7 @@ public sealed class KeystoreWizardTestConnectionTests : ScriptedWizardTestContex
         Assert.Equal("The API key was rejected (HTTP 401).", failed.QuerySelector(".check-detail")!.TextContent);
         Assert.Equal("What to do: Create a new API key and save it.", failed.QuerySelector(".check-remedy")!.TextContent);
         Assert.Equal("48 ms", failed.QuerySelector(".check-duration")!.TextContent);
+        Assert.Equal("", page.CheckRow("Wrap").QuerySelector(".check-duration")!.TextContent); // never ran: no duration
         Assert.Equal("Test failed at “Authenticate”. Fix the cause and run the test again.", page.TestSummary);
         Assert.Contains("test-summary-failed", page.Component.Find("section[aria-labelledby=step-test] [role=status]").ClassList);
         Assert.Equal(KeystoreTestOutcome.Failed, (await CurrentVersionAsync(await KeystoreIdAsync())).TestOutcome);
