@@ -1,10 +1,10 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Logging;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Vault;
+using OpenKcm.Providers.Checks;
 
 namespace OpenKcm.Providers.AwsKms;
 
@@ -45,76 +45,33 @@ internal sealed class AwsKmsConnectionTest : IDisposable
 
     private AwsKmsOptions Options => _plugin.Options;
 
-    public async IAsyncEnumerable<CheckResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<CheckResult> RunAsync(CancellationToken cancellationToken) => new CheckSequence
     {
-        using var overall = new CancellationTokenSource(Options.TestConnectionTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
-        try
-        {
-            var failed = false;
-            foreach (var check in AwsKmsPlugin.Checks)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (failed)
-                {
-                    yield return new CheckResult(check.Id, CheckOutcome.Skipped, TimeSpan.Zero, "Not run because an earlier check failed.");
-                    continue;
-                }
-
-                var result = await RunOneAsync(check.Id, overall, linked.Token, cancellationToken).ConfigureAwait(false);
-                failed = result.Outcome == CheckOutcome.Failed;
-                yield return result;
-            }
-        }
-        finally
-        {
-            Dispose();
-        }
-    }
+        Checks = AwsKmsPlugin.Checks,
+        RunCheckAsync = RunCheckAsync,
+        Remedy = Remedy,
+        Timeout = Options.TestConnectionTimeout,
+        TimeoutDetail = $"Test Connection did not finish within {AwsErrors.Format(Options.TestConnectionTimeout)}.",
+        TimeoutRemedy = "AWS or the network is too slow: check the console host's network path to AWS (proxy, VPC endpoint, firewall) "
+            + "and the AWS Health Dashboard for STS and KMS in this region.",
+        Release = Dispose,
+        Time = _time,
+        Logger = _logger,
+    }.RunAsync(cancellationToken);
 
     public void Dispose() => _kms?.Dispose();
 
-    private async Task<CheckResult> RunOneAsync(string id, CancellationTokenSource overall, CancellationToken token, CancellationToken callerToken)
+    private Task<CheckStep> RunCheckAsync(string id, CancellationToken token) => id switch
     {
-        var started = _time.GetTimestamp();
-        AwsCheckStep step;
-        try
-        {
-            step = id switch
-            {
-                AwsKmsCheckIds.ConsoleCredentials => await ConsoleCredentialsAsync(token).ConfigureAwait(false),
-                AwsKmsCheckIds.AssumeRole => await AssumeRoleAsync(token).ConfigureAwait(false),
-                AwsKmsCheckIds.DescribeKey => await DescribeKeyAsync(token).ConfigureAwait(false),
-                AwsKmsCheckIds.EncryptDecrypt => await EncryptDecryptAsync(token).ConfigureAwait(false),
-                AwsKmsCheckIds.GenerateDataKey => await GenerateDataKeyAsync(token).ConfigureAwait(false),
-                _ => throw new InvalidOperationException($"Unknown check '{id}'."),
-            };
-        }
-        catch (KeystoreException ex)
-        {
-            step = new AwsCheckStep(CheckOutcome.Failed, ex.Message, Remedy(id, ex), ex.Kind);
-        }
-        catch (OperationCanceledException) when (overall.IsCancellationRequested && !callerToken.IsCancellationRequested)
-        {
-            step = AwsCheckStep.Fail(KeystoreErrorKind.TimedOut,
-                $"Test Connection did not finish within {AwsErrors.Format(Options.TestConnectionTimeout)}.",
-                "AWS or the network is too slow: check the console host's network path to AWS (proxy, VPC endpoint, firewall) "
-                + "and the AWS Health Dashboard for STS and KMS in this region.");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A defect or a failing credential vault, not an AWS answer: this check fails, the run goes on; the log has it
-            // (exception messages here carry no secrets).
-            _logger.LogError(ex, "Test Connection check {CheckId} stopped with an unexpected error.", id);
-            step = new AwsCheckStep(CheckOutcome.Failed,
-                $"The check stopped with an unexpected error ({ex.GetType().Name}); the console log has the details.",
-                "Test again; if it persists, report it with the console log.");
-        }
+        AwsKmsCheckIds.ConsoleCredentials => ConsoleCredentialsAsync(token),
+        AwsKmsCheckIds.AssumeRole => AssumeRoleAsync(token),
+        AwsKmsCheckIds.DescribeKey => DescribeKeyAsync(token),
+        AwsKmsCheckIds.EncryptDecrypt => EncryptDecryptAsync(token),
+        AwsKmsCheckIds.GenerateDataKey => GenerateDataKeyAsync(token),
+        _ => throw new InvalidOperationException($"Unknown check '{id}'."),
+    };
 
-        return new CheckResult(id, step.Outcome, _time.GetElapsedTime(started), step.Detail, step.Remedy) { ErrorKind = step.ErrorKind };
-    }
-
-    private async Task<AwsCheckStep> ConsoleCredentialsAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> ConsoleCredentialsAsync(CancellationToken cancellationToken)
     {
         _configuration = AwsKmsConfiguration.Parse(_settings);
         _guidance = AwsKmsGuidance.From(_configuration, Options);
@@ -128,15 +85,15 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         var detail = $"{source} to {_identity.Arn} (account {_identity.Account}).";
         if (_identity.Arn.EndsWith(":root", StringComparison.Ordinal))
         {
-            return AwsCheckStep.Warn(detail + " These are the account's root user credentials, which can do anything in the account.",
+            return CheckStep.Warn(detail + " These are the account's root user credentials, which can do anything in the account.",
                 "Create an IAM user (or use an instance role) whose only permission is the 'Console principal's permission' "
                 + "block of the permissions step, and use its access key instead; delete the root access key.");
         }
 
-        return AwsCheckStep.Pass(detail);
+        return CheckStep.Pass(detail);
     }
 
-    private async Task<AwsCheckStep> AssumeRoleAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> AssumeRoleAsync(CancellationToken cancellationToken)
     {
         var session = await _sts!.AssumeRoleAsync(cancellationToken).ConfigureAwait(false);
         _sessions = new AwsSessionCache(_sts.AssumeRoleAsync, Configuration.Role.Value, _time, _logger);
@@ -151,22 +108,22 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         try
         {
             _ = await _sts.AssumeRoleWithoutExternalIdAsync(cancellationToken).ConfigureAwait(false);
-            return AwsCheckStep.Warn(detail + " But the role also let the console in WITHOUT the external ID: its trust policy does "
+            return CheckStep.Warn(detail + " But the role also let the console in WITHOUT the external ID: its trust policy does "
                 + "not require sts:ExternalId, so anyone trusted by it could use the role on another customer's behalf.",
                 "Replace the role's trust policy with the 'Role trust policy' block (it requires the external ID):\n"
                 + Guidance.TrustPolicy(TrustedPrincipal()));
         }
         catch (KeystoreException ex) when (ex.Kind == KeystoreErrorKind.PermissionDenied)
         {
-            return AwsCheckStep.Pass(detail + " Without the external ID the role refuses the console, as it should.");
+            return CheckStep.Pass(detail + " Without the external ID the role refuses the console, as it should.");
         }
         catch (KeystoreException ex)
         {
-            return AwsCheckStep.Pass(detail + $" (Whether the role also requires the external ID could not be checked: {ex.Message})");
+            return CheckStep.Pass(detail + $" (Whether the role also requires the external ID could not be checked: {ex.Message})");
         }
     }
 
-    private async Task<AwsCheckStep> DescribeKeyAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> DescribeKeyAsync(CancellationToken cancellationToken)
     {
         var key = await _kms!.DescribeKeyAsync(cancellationToken).ConfigureAwait(false);
         _keyArn = key.Arn;
@@ -177,17 +134,17 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         {
             return state switch
             {
-                _ when state == KeyState.Disabled.Value => AwsCheckStep.Fail(KeystoreErrorKind.KeyDisabled,
+                _ when state == KeyState.Disabled.Value => CheckStep.Fail(KeystoreErrorKind.KeyDisabled,
                     $"The key {name} is disabled: KMS refuses every cryptographic operation with it.",
                     $"Enable it: aws kms enable-key{target}"),
-                _ when state == KeyState.PendingDeletion.Value => AwsCheckStep.Fail(KeystoreErrorKind.KeyDisabled,
+                _ when state == KeyState.PendingDeletion.Value => CheckStep.Fail(KeystoreErrorKind.KeyDisabled,
                     $"The key {name} is scheduled for deletion{(key.DeletionDate is { } d ? $" on {d.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "")}: "
                     + "once deleted, every L2 key wrapped under it is lost for good.",
                     $"Cancel the deletion, then enable the key: aws kms cancel-key-deletion{target} && aws kms enable-key{target}"),
-                _ when state == KeyState.PendingImport.Value => AwsCheckStep.Fail(KeystoreErrorKind.KeyDisabled,
+                _ when state == KeyState.PendingImport.Value => CheckStep.Fail(KeystoreErrorKind.KeyDisabled,
                     $"The key {name} is pending import: it was created for imported key material (origin EXTERNAL) that has not been imported yet.",
                     $"Import the key material (aws kms get-parameters-for-import, then aws kms import-key-material{target}), or use a key created with origin AWS_KMS."),
-                _ => AwsCheckStep.Fail(KeystoreErrorKind.Unavailable,
+                _ => CheckStep.Fail(KeystoreErrorKind.Unavailable,
                     $"The key {name} is in the state {state ?? "unknown"}, which allows no cryptographic operation now.",
                     "Wait until the key is Enabled (a custom key store must be connected; a replica must finish creating), then test again."),
             };
@@ -195,14 +152,14 @@ internal sealed class AwsKmsConnectionTest : IDisposable
 
         if (key.KeyUsage?.Value != KeyUsageType.ENCRYPT_DECRYPT.Value)
         {
-            return AwsCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 $"The key {name} has the key usage {key.KeyUsage?.Value ?? "unknown"}: it cannot encrypt and decrypt, which wrapping L2 keys needs.",
                 CreateKeyRemedy());
         }
 
         if (key.KeySpec?.Value != KeySpec.SYMMETRIC_DEFAULT.Value)
         {
-            return AwsCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 $"The key {name} has the key spec {key.KeySpec?.Value ?? "unknown"}: OpenKCM needs a symmetric key (SYMMETRIC_DEFAULT), "
                 + "which binds an encryption context to every wrapped value and never exposes a public half.",
                 CreateKeyRemedy());
@@ -213,22 +170,22 @@ internal sealed class AwsKmsConnectionTest : IDisposable
             + $"{(key.MultiRegion == true ? ", multi-Region" : "")}.";
         if (key.KeyManager?.Value == KeyManagerType.AWS.Value)
         {
-            return AwsCheckStep.Warn(detail + " An AWS managed key's policy cannot be changed and AWS may restrict it to its own services.",
+            return CheckStep.Warn(detail + " An AWS managed key's policy cannot be changed and AWS may restrict it to its own services.",
                 CreateKeyRemedy());
         }
 
         if (Configuration.Key.IsAlias)
         {
-            return AwsCheckStep.Warn(
+            return CheckStep.Warn(
                 detail + $" kms_key_id is the alias {Configuration.Key.AliasName}: if the alias is ever pointed at another key, the L2 keys "
                 + "wrapped under this one can no longer be unwrapped through it.",
                 $"Enter the key ARN {name} as kms_key_id; the permissions step then generates a policy on exactly that key.");
         }
 
-        return AwsCheckStep.Pass(detail);
+        return CheckStep.Pass(detail);
     }
 
-    private async Task<AwsCheckStep> EncryptDecryptAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> EncryptDecryptAsync(CancellationToken cancellationToken)
     {
         var value = RandomNumberGenerator.GetBytes(32);
         var context = AwsKmsConnection.Context(RandomNumberGenerator.GetBytes(16));
@@ -236,7 +193,7 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         var back = await _kms.DecryptAsync(ciphertext, context, cancellationToken).ConfigureAwait(false);
         if (!CryptographicOperations.FixedTimeEquals(value, back))
         {
-            return AwsCheckStep.Fail(KeystoreErrorKind.InvalidResponse,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidResponse,
                 "KMS decrypted the test value to something else than was encrypted.",
                 "Check that the endpoint is AWS KMS (or a faithful proxy), not another service.");
         }
@@ -245,31 +202,31 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         try
         {
             _ = await _kms.DecryptAsync(ciphertext, other, cancellationToken).ConfigureAwait(false);
-            return AwsCheckStep.Fail(KeystoreErrorKind.InvalidResponse,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidResponse,
                 "KMS decrypted the test value with a different encryption context: the context is not bound to the ciphertext, "
                 + "so a wrapped L2 key could be unwrapped for another owner.",
                 "Check that the endpoint is AWS KMS (or a faithful proxy), not another service.");
         }
         catch (KeystoreException ex) when (ex.VendorCode == "InvalidCiphertextException")
         {
-            return AwsCheckStep.Pass(
+            return CheckStep.Pass(
                 $"Encrypted 32 random bytes under {(keyArn.Length > 0 ? keyArn : Configuration.Key.Value)} with an encryption context and "
                 + "decrypted them back; decrypting with another context was refused, so every wrapped L2 key is bound to its owner.");
         }
     }
 
-    private async Task<AwsCheckStep> GenerateDataKeyAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> GenerateDataKeyAsync(CancellationToken cancellationToken)
     {
         var context = AwsKmsConnection.Context(RandomNumberGenerator.GetBytes(16));
         var (plaintextLength, ciphertextLength) = await _kms!.GenerateDataKeyAsync(context, cancellationToken).ConfigureAwait(false);
         if (plaintextLength != 32 || ciphertextLength == 0)
         {
-            return AwsCheckStep.Fail(KeystoreErrorKind.InvalidResponse,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidResponse,
                 $"KMS answered GenerateDataKey AES_256 with a {plaintextLength}-byte key{(ciphertextLength == 0 ? " and no encrypted copy" : "")}.",
                 "Check that the endpoint is AWS KMS (or a faithful proxy), not another service.");
         }
 
-        return AwsCheckStep.Pass(
+        return CheckStep.Pass(
             $"KMS generated an AES-256 data key under {_keyArn ?? Configuration.Key.Value} (32 bytes, with a {ciphertextLength}-byte "
             + "encrypted copy): ready to derive L2 keys.");
     }

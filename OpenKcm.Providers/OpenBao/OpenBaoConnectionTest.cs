@@ -1,8 +1,8 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Vault;
+using OpenKcm.Providers.Checks;
 
 namespace OpenKcm.Providers.OpenBao;
 
@@ -45,75 +45,36 @@ internal sealed class OpenBaoConnectionTest
 
     private string Token => _auth!.ClientToken;
 
-    public async IAsyncEnumerable<CheckResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<CheckResult> RunAsync(CancellationToken cancellationToken) => new CheckSequence
     {
-        using var overall = new CancellationTokenSource(_options.TestConnectionTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
-        try
-        {
-            var failed = false;
-            foreach (var check in OpenBaoPlugin.Checks)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (failed)
-                {
-                    yield return new CheckResult(check.Id, CheckOutcome.Skipped, TimeSpan.Zero, "Not run because an earlier check failed.");
-                    continue;
-                }
+        Checks = OpenBaoPlugin.Checks,
+        RunCheckAsync = RunCheckAsync,
+        Remedy = Remedy,
+        Timeout = _options.TestConnectionTimeout,
+        TimeoutDetail = $"Test Connection did not finish within {VaultErrors.Format(_options.TestConnectionTimeout)}.",
+        TimeoutRemedy = "OpenBao or the network is too slow: check the server's load, its storage and audit devices (OpenBao stops "
+            + "answering when no audit device can record a request), and the network between the console and OpenBao.",
+        Release = Release,
+        Time = _time,
+        Logger = _logger,
+    }.RunAsync(cancellationToken);
 
-                var result = await RunOneAsync(check.Id, overall, linked.Token, cancellationToken).ConfigureAwait(false);
-                failed = result.Outcome == CheckOutcome.Failed;
-                yield return result;
-            }
-        }
-        finally
-        {
-            _client?.Dispose();
-            _configuration?.Dispose();
-        }
+    private void Release()
+    {
+        _client?.Dispose();
+        _configuration?.Dispose();
     }
 
-    private async Task<CheckResult> RunOneAsync(
-        string id, CancellationTokenSource overall, CancellationToken token, CancellationToken callerToken)
+    private Task<CheckStep> RunCheckAsync(string id, CancellationToken token) => id switch
     {
-        var started = _time.GetTimestamp();
-        CheckStep step;
-        try
-        {
-            step = id switch
-            {
-                OpenBaoCheckIds.ServerHealth => await ServerHealthAsync(token).ConfigureAwait(false),
-                OpenBaoCheckIds.Authenticate => await AuthenticateAsync(token).ConfigureAwait(false),
-                OpenBaoCheckIds.TokenLifecycle => await TokenLifecycleAsync(token).ConfigureAwait(false),
-                OpenBaoCheckIds.KeyAccess => await KeyAccessAsync(token).ConfigureAwait(false),
-                OpenBaoCheckIds.EncryptDecrypt => await EncryptDecryptAsync(token).ConfigureAwait(false),
-                OpenBaoCheckIds.PolicyEnforcement => await PolicyEnforcementAsync(token).ConfigureAwait(false),
-                _ => throw new InvalidOperationException($"Unknown check '{id}'."),
-            };
-        }
-        catch (KeystoreException ex)
-        {
-            step = new CheckStep(CheckOutcome.Failed, ex.Message, Remedy(id, ex), ex.Kind);
-        }
-        catch (OperationCanceledException) when (overall.IsCancellationRequested && !callerToken.IsCancellationRequested)
-        {
-            step = CheckStep.Fail(KeystoreErrorKind.TimedOut,
-                $"Test Connection did not finish within {VaultErrors.Format(_options.TestConnectionTimeout)}.",
-                "OpenBao or the network is too slow: check the server's load, its storage and audit devices (OpenBao stops "
-                + "answering when no audit device can record a request), and the network between the console and OpenBao.");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A defect or a failing credential vault, not a keystore answer: show it as this check's failure rather
-            // than breaking the whole run; the details go to the log (exception messages here carry no secrets).
-            _logger.LogError(ex, "Test Connection check {CheckId} stopped with an unexpected error.", id);
-            step = new CheckStep(CheckOutcome.Failed,
-                $"The check stopped with an unexpected error ({ex.GetType().Name}); the console log has the details.",
-                "Test again; if it persists, report it with the console log.");
-        }
-
-        return new CheckResult(id, step.Outcome, _time.GetElapsedTime(started), step.Detail, step.Remedy) { ErrorKind = step.ErrorKind };
-    }
+        OpenBaoCheckIds.ServerHealth => ServerHealthAsync(token),
+        OpenBaoCheckIds.Authenticate => AuthenticateAsync(token),
+        OpenBaoCheckIds.TokenLifecycle => TokenLifecycleAsync(token),
+        OpenBaoCheckIds.KeyAccess => KeyAccessAsync(token),
+        OpenBaoCheckIds.EncryptDecrypt => EncryptDecryptAsync(token),
+        OpenBaoCheckIds.PolicyEnforcement => PolicyEnforcementAsync(token),
+        _ => throw new InvalidOperationException($"Unknown check '{id}'."),
+    };
 
     private async Task<CheckStep> ServerHealthAsync(CancellationToken cancellationToken)
     {

@@ -1,8 +1,8 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Vault;
+using OpenKcm.Providers.Checks;
 using OpenKcm.Providers.Pkcs11;
 using F = OpenKcm.Providers.ThalesLuna.ThalesLunaFieldNames;
 
@@ -39,42 +39,19 @@ internal sealed class ThalesLunaConnectionTest
 
     private ThalesLunaConfiguration Configuration => _configuration!;
 
-    public async IAsyncEnumerable<CheckResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<CheckResult> RunAsync(CancellationToken cancellationToken) => new CheckSequence
     {
-        using var overall = new CancellationTokenSource(_options.TestConnectionTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
-        Task? stuck = null;
-        try
-        {
-            var failed = false;
-            foreach (var check in ThalesLunaPlugin.Checks)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (failed)
-                {
-                    yield return new CheckResult(check.Id, CheckOutcome.Skipped, TimeSpan.Zero, "Not run because an earlier check failed.");
-                    continue;
-                }
-
-                var (result, running) = await RunOneAsync(check.Id, overall, linked.Token, cancellationToken).ConfigureAwait(false);
-                stuck = running;
-                failed = result.Outcome == CheckOutcome.Failed;
-                yield return result;
-            }
-        }
-        finally
-        {
-            if (stuck is { IsCompleted: false })
-            {
-                // A native call is still running: release the session and module after it returns, not under it.
-                _ = stuck.ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
-            else
-            {
-                Release();
-            }
-        }
-    }
+        Checks = ThalesLunaPlugin.Checks,
+        RunCheckAsync = RunCheckAsync,
+        Remedy = (_, _) => "Correct the configuration and test again.",
+        Timeout = _options.TestConnectionTimeout,
+        TimeoutDetail = $"Test Connection did not finish within {_options.TestConnectionTimeout.TotalSeconds:0} s.",
+        TimeoutRemedy = "The HSM or the network is too slow or not answering: check the appliances (lunash: hsm show, ntls show) and "
+            + "the link (vtl verify), then test again.",
+        Release = Release,
+        Time = _time,
+        Logger = _logger,
+    }.RunAsync(cancellationToken);
 
     private void Release()
     {
@@ -82,15 +59,15 @@ internal sealed class ThalesLunaConnectionTest
         _module?.Dispose();
     }
 
-    private async Task<(CheckResult Result, Task? StillRunning)> RunOneAsync(
-        string id, CancellationTokenSource overall, CancellationToken token, CancellationToken callerToken)
+    /// <summary>
+    /// Runs one check; the blocking PKCS#11 ones on the thread pool, so the run can stop waiting for them. PKCS#11 errors
+    /// become failed steps here, with Luna's wording and remedy.
+    /// </summary>
+    private async Task<CheckStep> RunCheckAsync(string id, CancellationToken token)
     {
-        var started = _time.GetTimestamp();
-        LunaCheckStep step;
-        Task<LunaCheckStep>? work = null;
         try
         {
-            work = id switch
+            return await (id switch
             {
                 ThalesLunaCheckIds.ClientCertificates => ClientCertificatesAsync(token),
                 ThalesLunaCheckIds.NetworkConnectivity => NetworkAsync(token),
@@ -100,53 +77,31 @@ internal sealed class ThalesLunaConnectionTest
                 ThalesLunaCheckIds.EncryptDecrypt => Task.Run(EncryptDecrypt, token),
                 ThalesLunaCheckIds.Latency => Task.Run(() => Latency(token), token),
                 _ => throw new InvalidOperationException($"Unknown check '{id}'."),
-            };
-            step = await work.WaitAsync(token).ConfigureAwait(false);
-        }
-        catch (KeystoreException ex)
-        {
-            step = new LunaCheckStep(CheckOutcome.Failed, ex.Message, "Correct the configuration and test again.", ex.Kind);
+            }).ConfigureAwait(false);
         }
         catch (Pkcs11Exception ex)
         {
             var error = LunaErrors.From(ex, CheckName(id), _configuration?.KeyLabel ?? "", _configuration?.PartitionLabel ?? "");
-            step = new LunaCheckStep(CheckOutcome.Failed, error.Message, LunaErrors.Remedy(ex, _configuration?.PartitionLabel ?? ""), error.Kind);
+            return new CheckStep(CheckOutcome.Failed, error.Message, LunaErrors.Remedy(ex, _configuration?.PartitionLabel ?? ""), error.Kind);
         }
-        catch (OperationCanceledException) when (overall.IsCancellationRequested && !callerToken.IsCancellationRequested)
-        {
-            step = LunaCheckStep.Fail(KeystoreErrorKind.TimedOut,
-                $"Test Connection did not finish within {_options.TestConnectionTimeout.TotalSeconds:0} s.",
-                "The HSM or the network is too slow or not answering: check the appliances (lunash: hsm show, ntls show) and "
-                + "the link (vtl verify), then test again.");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, "Test Connection check {CheckId} stopped with an unexpected error.", id);
-            step = new LunaCheckStep(CheckOutcome.Failed,
-                $"The check stopped with an unexpected error ({ex.GetType().Name}); the console log has the details.",
-                "Test again; if it persists, report it with the console log.");
-        }
-
-        var result = new CheckResult(id, step.Outcome, _time.GetElapsedTime(started), step.Detail, step.Remedy) { ErrorKind = step.ErrorKind };
-        return (result, work);
     }
 
     private static string CheckName(string id) => ThalesLunaPlugin.Checks.First(c => c.Id == id).Name;
 
-    private async Task<LunaCheckStep> ClientCertificatesAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> ClientCertificatesAsync(CancellationToken cancellationToken)
     {
         _configuration = ThalesLunaConfiguration.Parse(_settings, _time.GetUtcNow());
         using var key = await _secrets.GetAsync(F.ClientPrivateKey, cancellationToken).ConfigureAwait(false);
         var certificatePem = Configuration.ClientCertificatePem;
         if (certificatePem is null && key is null)
         {
-            return LunaCheckStep.Pass("No client certificate entered here; the Luna client uses the one in its own configuration "
+            return CheckStep.Pass("No client certificate entered here; the Luna client uses the one in its own configuration "
                 + "(Chrystoki.conf). Enter it to have it checked against its key and the CA.");
         }
 
         if (certificatePem is null || key is null)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 certificatePem is null ? "A client private key is stored but no client certificate is entered."
                     : "A client certificate is entered but no client private key is stored.",
                 "Enter both the client certificate and its private key (or neither).");
@@ -162,7 +117,7 @@ internal sealed class ThalesLunaConnectionTest
             var count = System.Text.Encoding.UTF8.GetChars(key.RevealBytes(), chars);
             if (LunaCertificates.KeyMatchError(certificate, chars.AsSpan(0, count)) is { } mismatch)
             {
-                return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, mismatch,
+                return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, mismatch,
                     "Store the private key that was created with this client certificate (vtl createCert writes both), or the "
                     + "certificate that belongs to the stored key.");
             }
@@ -175,12 +130,12 @@ internal sealed class ThalesLunaConnectionTest
         var detail = $"Client certificate {certificate.Subject}, valid until {certificate.NotAfter.ToUniversalTime():u}; the stored "
             + "private key belongs to it.";
         return Configuration.CaCertificatePem is null
-            ? LunaCheckStep.Warn(detail + " No CA certificate entered, so its issuer was not checked.",
+            ? CheckStep.Warn(detail + " No CA certificate entered, so its issuer was not checked.",
                 "Enter the CA certificate that issued the client and appliance certificates.")
-            : LunaCheckStep.Pass(detail + " Issued by the entered CA.");
+            : CheckStep.Pass(detail + " Issued by the entered CA.");
     }
 
-    private async Task<LunaCheckStep> NetworkAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> NetworkAsync(CancellationToken cancellationToken)
     {
         var port = Configuration.NtlsPort;
         var statuses = await ApplianceProbe.ProbeAllAsync(Configuration.Appliances, port, _options.ConnectTimeout, _time, cancellationToken)
@@ -190,22 +145,22 @@ internal sealed class ThalesLunaConnectionTest
         var offline = statuses.Where(s => !s.Reachable).Select(s => s.Address).ToList();
         if (offline.Count == statuses.Count)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.Unreachable, "No appliance answers on the NTLS port: " + string.Join("; ", lines) + ".",
+            return CheckStep.Fail(KeystoreErrorKind.Unreachable, "No appliance answers on the NTLS port: " + string.Join("; ", lines) + ".",
                 $"Check that the appliances are up (lunash: ntls show), that NTLS listens on port {port}, and that firewalls let "
                 + "this console reach them.");
         }
 
         if (offline.Count > 0)
         {
-            return LunaCheckStep.Warn(string.Join("; ", lines) + ".",
+            return CheckStep.Warn(string.Join("; ", lines) + ".",
                 $"{string.Join(", ", offline)} {(offline.Count == 1 ? "is" : "are")} offline: the HA group runs without "
                 + "redundancy. Bring it back (lunash: hsm show, ntls show) or remove it from the list.");
         }
 
-        return LunaCheckStep.Pass(string.Join("; ", lines) + ".");
+        return CheckStep.Pass(string.Join("; ", lines) + ".");
     }
 
-    private LunaCheckStep Pkcs11Interface()
+    private CheckStep Pkcs11Interface()
     {
         try
         {
@@ -213,7 +168,7 @@ internal sealed class ThalesLunaConnectionTest
         }
         catch (Pkcs11ModuleException ex)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, ex.Message,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, ex.Message,
                 ex.Failure is Pkcs11LoadFailure.InitializeFailed
                     ? "Check the Luna client configuration (Chrystoki.conf, vtl verify) and test again."
                     : $"Install the Luna Universal Client and point the library path at its PKCS#11 library ({F.DefaultLibraryPath}).");
@@ -235,7 +190,7 @@ internal sealed class ThalesLunaConnectionTest
                     return null;
                 }
             }).Where(l => !string.IsNullOrEmpty(l)).ToList();
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 $"{module} loaded, but no partition is labelled '{Configuration.PartitionLabel}'. "
                 + (seen.Count == 0 ? "The client sees no partition at all." : $"The client sees: {string.Join(", ", seen.Select(l => $"'{l}'"))}."),
                 "Check the partition label (lunacm: slot list) and that the partition is assigned to this client (lunash: client "
@@ -244,7 +199,7 @@ internal sealed class ThalesLunaConnectionTest
 
         if (tokens.Length > 1)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 $"{tokens.Length} slots show a partition labelled '{Configuration.PartitionLabel}' (slots {string.Join(", ", tokens.Select(t => t.SlotId))}).",
                 "Give each partition a unique label, or enable HA-only mode so only the HA group's virtual slot is shown "
                 + "(lunacm: hagroup haonly -enable).");
@@ -254,7 +209,7 @@ internal sealed class ThalesLunaConnectionTest
         var mechanisms = _module.GetMechanismList(_token.SlotId);
         if (!mechanisms.Contains(Ck.CkmAesGcm))
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.PermissionDenied,
+            return CheckStep.Fail(KeystoreErrorKind.PermissionDenied,
                 $"Partition '{_token.Label}' does not offer CKM_AES_GCM.",
                 "Enable AES-GCM on the partition (partition policies) or use a firmware that supports it.");
         }
@@ -262,7 +217,7 @@ internal sealed class ThalesLunaConnectionTest
         var gcm = _module.GetMechanismInfo(_token.SlotId, Ck.CkmAesGcm);
         if (!gcm.CanEncrypt || !gcm.CanDecrypt || gcm.MinKeySize > 32 || gcm.MaxKeySize < 32)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.PermissionDenied,
+            return CheckStep.Fail(KeystoreErrorKind.PermissionDenied,
                 $"Partition '{_token.Label}' offers CKM_AES_GCM only for keys of {gcm.MinKeySize}-{gcm.MaxKeySize} bytes"
                 + $"{(gcm.CanEncrypt && gcm.CanDecrypt ? "" : " and not for both encryption and decryption")}; AES-256 (32 bytes) is needed.",
                 "Check the partition's mechanism policies.");
@@ -272,26 +227,26 @@ internal sealed class ThalesLunaConnectionTest
             + $"firmware {_token.FirmwareVersion}); CKM_AES_GCM with 256-bit keys supported.";
         if (Configuration.SlotId is { } configured && (nuint)configured != _token.SlotId)
         {
-            return LunaCheckStep.Warn(detail + $" The configured slot id {configured} does not match: the partition is in slot {_token.SlotId}.",
+            return CheckStep.Warn(detail + $" The configured slot id {configured} does not match: the partition is in slot {_token.SlotId}.",
                 "Nothing breaks (the partition is found by its label), but clear or correct the slot id to avoid confusion. "
                 + "Slot numbers change when HA members change unless HA-only mode is on.");
         }
 
-        return LunaCheckStep.Pass(detail);
+        return CheckStep.Pass(detail);
     }
 
-    private async Task<LunaCheckStep> LoginAsync(CancellationToken cancellationToken)
+    private async Task<CheckStep> LoginAsync(CancellationToken cancellationToken)
     {
         using var pin = await _secrets.GetAsync(F.PartitionPin, cancellationToken).ConfigureAwait(false);
         if (pin is null || pin.Length == 0)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, "No partition PIN is stored for this keystore.",
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, "No partition PIN is stored for this keystore.",
                 "Enter the partition's Crypto Officer PIN in the configuration step.");
         }
 
         if (_token!.UserPinLocked)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.AuthenticationFailed,
+            return CheckStep.Fail(KeystoreErrorKind.AuthenticationFailed,
                 $"Partition '{_token.Label}' reports its Crypto Officer PIN as locked (CKF_USER_PIN_LOCKED); no login was tried.",
                 $"Have the partition SO reset the Crypto Officer role (lunacm: role resetpw -name co) on '{_token.Label}', then store the new PIN.");
         }
@@ -300,27 +255,27 @@ internal sealed class ThalesLunaConnectionTest
         {
             _session = _module!.OpenSession(_token!.SlotId);
             var fresh = _session.Login(pin.RevealBytes());
-            return LunaCheckStep.Pass(fresh
+            return CheckStep.Pass(fresh
                 ? $"Logged in to partition '{_token.Label}' as the Crypto Officer."
                 : $"Partition '{_token.Label}': this console is already logged in (PKCS#11 login state is shared by the "
                     + "application's sessions), so the PIN was not sent again.");
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private LunaCheckStep KeyAccess()
+    private CheckStep KeyAccess()
     {
         var label = Configuration.KeyLabel;
         var found = _session!.FindSecretKeys(label, 16);
         if (found.Length == 0)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.KeyNotFound,
+            return CheckStep.Fail(KeystoreErrorKind.KeyNotFound,
                 $"No secret key labelled '{label}' in partition '{_token!.Label}'.",
                 "Create the L1 key as shown in the permissions step (step 4), or correct the key label.");
         }
 
         if (found.Length > 1)
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration,
                 $"{(found.Length == 16 ? "16 or more" : found.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))} secret keys "
                 + $"in partition '{_token!.Label}' are labelled '{label}' (object handles {string.Join(", ", found)}); OpenKCM needs exactly one.",
                 "Give the L1 key a unique label, or delete the extra keys after making sure nothing was wrapped with them.");
@@ -362,7 +317,7 @@ internal sealed class ThalesLunaConnectionTest
             var kind = a.Extractable != false || a.Sensitive != true ? KeystoreErrorKind.InvalidConfiguration
                 : a.Encrypt != true || a.Decrypt != true ? KeystoreErrorKind.PermissionDenied
                 : KeystoreErrorKind.InvalidConfiguration;
-            return LunaCheckStep.Fail(kind, $"Key '{label}' cannot be the L1 key: {string.Join("; ", problems)}.",
+            return CheckStep.Fail(kind, $"Key '{label}' cannot be the L1 key: {string.Join("; ", problems)}.",
                 "Create a new L1 key inside the HSM as in the permissions step (AES-256, -sensitive=1 -extractable=0 "
                 + "-encrypt=1 -decrypt=1) and use its label. A key that was ever extractable cannot be made safe again.");
         }
@@ -372,12 +327,12 @@ internal sealed class ThalesLunaConnectionTest
             ? "never extractable and always sensitive since it was created"
             : "sensitive and not extractable now (but CKA_NEVER_EXTRACTABLE / CKA_ALWAYS_SENSITIVE say it was not always so)";
         return a.NeverExtractable == true && a.AlwaysSensitive == true
-            ? LunaCheckStep.Pass($"Key '{label}': AES-256 secret key, encrypt and decrypt allowed, {history}.")
-            : LunaCheckStep.Warn($"Key '{label}': AES-256 secret key, encrypt and decrypt allowed, {history}.",
+            ? CheckStep.Pass($"Key '{label}': AES-256 secret key, encrypt and decrypt allowed, {history}.")
+            : CheckStep.Warn($"Key '{label}': AES-256 secret key, encrypt and decrypt allowed, {history}.",
                 "Prefer a key generated inside the HSM as non-extractable: a copy may exist from when it could be exported.");
     }
 
-    private LunaCheckStep EncryptDecrypt()
+    private CheckStep EncryptDecrypt()
     {
         var value = RandomNumberGenerator.GetBytes(32);
         var aad = RandomNumberGenerator.GetBytes(16);
@@ -387,7 +342,7 @@ internal sealed class ThalesLunaConnectionTest
         var back = _session.DecryptAesGcm(_key, iv, aad, sealedBytes);
         if (!CryptographicOperations.FixedTimeEquals(value, back))
         {
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidResponse,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidResponse,
                 "The HSM decrypted the test value to something else than was encrypted.", "Report this to the HSM vendor.");
         }
 
@@ -395,18 +350,18 @@ internal sealed class ThalesLunaConnectionTest
         try
         {
             _ = _session.DecryptAesGcm(_key, iv, aad, sealedBytes);
-            return LunaCheckStep.Fail(KeystoreErrorKind.InvalidResponse,
+            return CheckStep.Fail(KeystoreErrorKind.InvalidResponse,
                 "The HSM decrypted the value with changed associated data: AES-GCM authentication is not enforced.",
                 "Do not use this partition for key wrapping; check the HSM firmware.");
         }
         catch (Pkcs11Exception ex) when (ex.IsAuthenticationTagFailure)
         {
-            return LunaCheckStep.Pass($"AES-256-GCM round trip of 32 random bytes with a 96-bit IV from the HSM's generator and "
+            return CheckStep.Pass($"AES-256-GCM round trip of 32 random bytes with a 96-bit IV from the HSM's generator and "
                 + $"16 bytes of associated data ({sealedBytes.Length} bytes sealed); decrypting with changed associated data was refused, as it must be (the HSM reported {ex.CodeName} for the failed authentication tag).");
         }
     }
 
-    private LunaCheckStep Latency(CancellationToken cancellationToken)
+    private CheckStep Latency(CancellationToken cancellationToken)
     {
         var samples = new double[_options.LatencyRoundTrips];
         var value = RandomNumberGenerator.GetBytes(32);
@@ -429,10 +384,10 @@ internal sealed class ThalesLunaConnectionTest
         var detail = $"{samples.Length} wrap+unwrap round trips: p50 {p50:0.00} ms, p95 {p95:0.00} ms, max {samples[^1]:0.00} ms "
             + $"(budget {budget:0} ms at p95).";
         return p95 > budget
-            ? LunaCheckStep.Warn(detail,
+            ? CheckStep.Warn(detail,
                 "The HSM is slower than the budget: check the network latency to the appliances, their load (lunash: hsm show) and "
                 + "whether the console talks to the nearest HA member.")
-            : LunaCheckStep.Pass(detail);
+            : CheckStep.Pass(detail);
     }
 
     /// <summary>Nearest-rank percentile of sorted samples.</summary>

@@ -99,7 +99,10 @@ public sealed class AwsKmsEmulator : ISandboxEmulator, IAsyncDisposable
 
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<AwsKmsEmulator>();
-        var stateFile = options.StatePath is null ? null : new AwsStateFile(options.StatePath, options.Name, options.TimeProvider, logger);
+        var stateFile = options.StatePath is null ? null : new StateFile<AwsState>(options.StatePath, options.Name,
+            "its users, roles and keys",
+            "fresh credentials and keys were seeded: sandbox keystores must be re-imported from the new manifest, and data "
+            + "encrypted before cannot be decrypted", options.TimeProvider, logger);
         var seed = stateFile?.Load(state => Restore(state, options)) ?? Seed(options);
         var account = seed.Account;
         var throttle = new TokenBucket(options.TimeProvider) { Rate = options.ThrottleRequestsPerSecond };

@@ -76,7 +76,10 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
         string? statePath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger<OpenBaoEmulator>();
-        var stateFile = statePath is null ? null : new OpenBaoStateFile(statePath, name, time, logger);
+        var stateFile = statePath is null ? null : new StateFile<OpenBaoState>(statePath, name,
+            "its credentials, keys, policies and roles",
+            "fresh credentials and keys were seeded: sandbox keystores must be re-imported from the new manifest, and data "
+            + "encrypted before cannot be decrypted", time, logger);
         var restored = stateFile?.Load(state => OpenBaoSnapshot.Restore(state, time, profile));
         var (core, identity, lastPort) = restored ?? Seed(time, profile);
         if (stateFile is not null && restored is null)

@@ -129,8 +129,10 @@ public sealed class LunaSandbox : IAsyncDisposable
         try
         {
             PrivateFile.CreateDirectory(dataDirectory);
-            var stateFile = new LunaStateFile(Path.Combine(dataDirectory, StateFileName), logger);
-            var previous = options.PersistState ? stateFile.Load() : null;
+            var stateFile = new StateFile<LunaState>(Path.Combine(dataDirectory, StateFileName), DefaultName, "its token's labels and PINs",
+                "a fresh token with new PINs is created, so sandbox Luna keystores must be re-imported from the new manifest",
+                TimeProvider.System, logger);
+            var previous = options.PersistState ? stateFile.Load(LunaState.Validated) : null;
             state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
             var pki = await LunaClientPki.EnsureAsync(Path.Combine(dataDirectory, LunaClientPki.DirectoryName),
                 reuse: options.PersistState, logger, cancellationToken).ConfigureAwait(false);
@@ -141,7 +143,7 @@ public sealed class LunaSandbox : IAsyncDisposable
             state = state with { NtlsPort = port };
             try
             {
-                stateFile.Save(state);
+                stateFile.Write(state);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {

@@ -1,8 +1,11 @@
 using OpenKcm.Core.Plugins;
 
-namespace OpenKcm.Providers.OpenBao;
+namespace OpenKcm.Providers.Checks;
 
-/// <summary>What one Test Connection check found, before the runner adds its id and duration.</summary>
+/// <summary>
+/// What one Test Connection check found, before <see cref="CheckSequence"/> adds its id and duration. Shared by every
+/// plugin's checks.
+/// </summary>
 internal sealed record CheckStep(CheckOutcome Outcome, string Detail, string? Remedy = null, KeystoreErrorKind? ErrorKind = null)
 {
     public static CheckStep Pass(string detail) => new(CheckOutcome.Passed, detail);

@@ -2,15 +2,24 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
-namespace OpenKcm.Sandbox.OpenBao.State;
+namespace OpenKcm.Sandbox;
 
 /// <summary>
-/// The OpenBao state file (<see cref="SandboxOptions.OpenBaoStateFileName"/>): read once at start; replaced atomically
-/// with a 0600 file whenever the state changed. A file that cannot be used is moved aside and the sandbox starts
-/// fresh: a broken file never stops the console. Its content never reaches a log: messages name the file and where it
-/// is wrong, never a value. Not thread-safe: <see cref="Save"/> runs under the core's lock.
+/// An emulator's state file (snake_case JSON, mode 0600), shared by every emulator with its own snapshot type
+/// <typeparamref name="TState"/>: read once at start; replaced atomically whenever the state changed. A file that cannot
+/// be used (unreadable, not JSON, missing a required field, or refused by the emulator's own restore/validation) is moved
+/// aside as <c>.corrupt-&lt;UTC timestamp&gt;</c> with a warning and the emulator starts fresh: a broken file never stops
+/// the sandbox. Its content never reaches a log (it holds secrets): messages name the file and where it is wrong, never a
+/// value. Not thread-safe: callers save under their emulator's lock.
 /// </summary>
-internal sealed class OpenBaoStateFile(string path, string emulatorName, TimeProvider time, ILogger logger)
+/// <param name="path">The file.</param>
+/// <param name="emulatorName">The emulator's name, as the log shows it.</param>
+/// <param name="contents">What the file restores, for the log ("its users, roles and keys").</param>
+/// <param name="freshStart">What starting fresh means for the user, for the warning when the file is set aside.</param>
+/// <param name="time">Dates the <c>.corrupt-</c> name.</param>
+/// <param name="logger">Where warnings go.</param>
+internal sealed class StateFile<TState>(string path, string emulatorName, string contents, string freshStart, TimeProvider time, ILogger logger)
+    where TState : class
 {
     private static readonly JsonSerializerOptions s_json = new()
     {
@@ -26,10 +35,11 @@ internal sealed class OpenBaoStateFile(string path, string emulatorName, TimePro
     public string Path => path;
 
     /// <summary>
-    /// Reads the file and hands it to <paramref name="restore"/>. <c>null</c> when there is no file, or when it could
-    /// not be read, parsed or restored: then it has been moved aside (<c>.corrupt-&lt;UTC timestamp&gt;</c>) with a warning.
+    /// Reads the file and hands it to <paramref name="restore"/>, which may refuse it by throwing
+    /// <see cref="InvalidDataException"/> with a reason that quotes no value. <c>null</c> when there is no file, or when it
+    /// could not be read, parsed or restored: then it has been moved aside with a warning.
     /// </summary>
-    public T? Load<T>(Func<OpenBaoState, T> restore)
+    public T? Load<T>(Func<TState, T> restore)
         where T : class
     {
         if (!File.Exists(path))
@@ -40,10 +50,10 @@ internal sealed class OpenBaoStateFile(string path, string emulatorName, TimePro
         try
         {
             var text = File.ReadAllText(path);
-            var state = JsonSerializer.Deserialize<OpenBaoState>(text, s_json) ?? throw new InvalidDataException("it holds null");
+            var state = JsonSerializer.Deserialize<TState>(text, s_json) ?? throw new InvalidDataException("it holds null");
             var restored = restore(state);
             _written = text;
-            logger.LogInformation("Sandbox {Name} restored its credentials, keys, policies and roles from {Path}", emulatorName, path);
+            logger.LogInformation("Sandbox {Name} restored {Contents} from {Path}", emulatorName, contents, path);
             return restored;
         }
         catch (Exception error)
@@ -58,11 +68,11 @@ internal sealed class OpenBaoStateFile(string path, string emulatorName, TimePro
     /// Writes <paramref name="state"/> unless it is what was last written. Failures are logged (once until a save
     /// succeeds again) and otherwise ignored: the emulator keeps serving from memory. Never throws.
     /// </summary>
-    public void Save(OpenBaoState state)
+    public void Save(TState state)
     {
         try
         {
-            var text = JsonSerializer.Serialize(state, s_json) + "\n";
+            var text = Serialize(state);
             if (text == _written)
             {
                 return;
@@ -88,6 +98,18 @@ internal sealed class OpenBaoStateFile(string path, string emulatorName, TimePro
         }
     }
 
+    /// <summary>Replaces the file atomically, always (for an emulator that cannot run without its state on disk).</summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be written.</exception>
+    public void Write(TState state)
+    {
+        var text = Serialize(state);
+        PrivateFile.WriteAtomically(path, text);
+        _written = text;
+    }
+
+    private static string Serialize(TState state) => JsonSerializer.Serialize(state, s_json) + "\n";
+
     /// <summary>Why the file is unusable, without quoting it (parser messages may echo its characters).</summary>
     private static string Reason(Exception error) => error switch
     {
@@ -110,15 +132,13 @@ internal sealed class OpenBaoStateFile(string path, string emulatorName, TimePro
         try
         {
             File.Move(path, aside);
-            logger.LogWarning("Sandbox {Name} cannot use its state file {Path}: {Reason}. Moved it to {Aside} and seeded fresh "
-                + "credentials and keys: sandbox keystores must be re-imported from the new manifest, and data encrypted "
-                + "before cannot be decrypted", emulatorName, path, reason, aside);
+            logger.LogWarning("Sandbox {Name} cannot use its state file {Path}: {Reason}. Moved it to {Aside}; {FreshStart}",
+                emulatorName, path, reason, aside, freshStart);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Sandbox {Name} cannot use its state file {Path}: {Reason}. Moving it aside failed too ({Error}), "
-                + "so it will be overwritten; seeded fresh credentials and keys: sandbox keystores must be re-imported from "
-                + "the new manifest", emulatorName, path, reason, error.Message);
+                + "so it will be overwritten; {FreshStart}", emulatorName, path, reason, error.Message, freshStart);
         }
     }
 }
