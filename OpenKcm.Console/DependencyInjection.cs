@@ -61,7 +61,12 @@ public static class DependencyInjection
 
         if (SandboxHostedService.IsEnabled(configuration, builder.Environment))
         {
-            services.AddSingleton<SandboxHostedService>();
+            var replacedSoftHsmConf = SandboxHostedService.PrepareProcessEnvironment(configuration, builder.Environment);
+            services.AddSingleton(sp => new SandboxHostedService(
+                sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>())
+            {
+                ReplacedSoftHsmConf = replacedSoftHsmConf,
+            });
             services.AddHostedService(sp => sp.GetRequiredService<SandboxHostedService>());
             services.PostConfigure<OpenKcm.Providers.OpenBao.OpenBaoOptions>(o => o.SecretIdDirectories.Add(Path.Combine(dataDirectory, "sandbox")));
         }

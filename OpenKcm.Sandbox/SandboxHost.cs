@@ -92,7 +92,7 @@ public sealed class SandboxHost : IAsyncDisposable
             {
                 luna = await LunaSandbox.StartAsync(new LunaSandboxOptions
                 {
-                    DataDirectory = Path.Combine(dataDirectory, LunaSandbox.DefaultName),
+                    DataDirectory = LunaDataDirectory(dataDirectory),
                     NtlsPort = lunaPort,
                     PersistState = options.PersistState,
                     LoggerFactory = loggerFactory,
@@ -130,6 +130,10 @@ public sealed class SandboxHost : IAsyncDisposable
     /// </summary>
     public Task WriteManifestAsync(string path, CancellationToken cancellationToken = default) =>
         PrivateFile.WriteAsync(path, _manifest.ToJsonString(s_indented) + "\n", cancellationToken);
+
+    /// <summary>The Luna sandbox's data directory inside the sandbox's <see cref="SandboxOptions.DataDirectory"/>.</summary>
+    public static string LunaDataDirectory(string sandboxDataDirectory) =>
+        Path.Combine(Path.GetFullPath(sandboxDataDirectory), LunaSandbox.DefaultName);
 
     private static int CheckPort(int? port, string name) => port is null or (>= 0 and <= 65535)
         ? port ?? 0

@@ -47,9 +47,33 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
     public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
         environment.IsDevelopment() && configuration.GetValue($"{Section}:Enabled", true);
 
+    /// <summary>
+    /// Points SoftHSM2 at the sandbox's token before the host is built. The console loads SoftHSM2 in-process (through
+    /// the Luna plugin) and SoftHSM2 reads <c>SOFTHSM2_CONF</c> once, at <c>C_Initialize</c>; the variable is set with
+    /// libc <c>setenv</c>, which is only safe while no other thread may call <c>getenv</c>, so this runs during start-up
+    /// configuration, not when the sandbox starts. One SoftHSM2 configuration per process: an operator's value is
+    /// replaced (and <see cref="StartAsync"/> logs that). Returns the value it replaced, if any.
+    /// </summary>
+    public static string? PrepareProcessEnvironment(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var confPath = SoftHsmConfPath(configuration, environment);
+        var previous = Environment.GetEnvironmentVariable(SoftHsmConfVariable);
+        NativeEnvironment.Set(SoftHsmConfVariable, confPath);
+        return previous is not null && previous != confPath ? previous : null;
+    }
+
+    /// <summary>Set at configuration time by <see cref="PrepareProcessEnvironment"/>; logged at start.</summary>
+    internal string? ReplacedSoftHsmConf { get; init; }
+
+    private static string SandboxDirectory(IConfiguration configuration, IHostEnvironment environment) =>
+        Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), "sandbox");
+
+    private static string SoftHsmConfPath(IConfiguration configuration, IHostEnvironment environment) =>
+        OpenKcm.Sandbox.ThalesLuna.LunaSandbox.SoftHsmConfPathFor(SandboxHost.LunaDataDirectory(SandboxDirectory(configuration, environment)));
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var dataDirectory = Path.Combine(ConsoleOptions.ResolveDataDirectory(configuration, environment), "sandbox");
+        var dataDirectory = SandboxDirectory(configuration, environment);
         var openBaoPort = configuration.GetValue(OpenBaoPortKey, DefaultOpenBaoPort);
         var controlPort = configuration.GetValue(ControlPortKey, DefaultControlPort);
         var awsKmsPort = configuration.GetValue(AwsKmsPortKey, DefaultAwsKmsPort);
@@ -65,7 +89,7 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
             PersistState = true,
         }, cancellationToken);
         await Host.WriteManifestAsync(ManifestPath, cancellationToken);
-        PointSoftHsmAtTheSandbox(Host);
+        ReportSoftHsmConf(Host);
         _logger.LogWarning(
             "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao}. AWS KMS + STS: {AwsKms}. "
             + "Thales Luna: {Luna}. Fault control: {Control}",
@@ -76,26 +100,20 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
             (AwsKmsPortKey, awsKmsPort, Host.AwsKms.BaseAddress.Port), (LunaNtlsPortKey, lunaPort, Host.Luna is { IsAvailable: true } l ? l.NtlsPort : lunaPort));
     }
 
-    /// <summary>
-    /// The console loads SoftHSM2 in-process (through the Luna plugin) and SoftHSM2 finds tokens through
-    /// <c>SOFTHSM2_CONF</c>, read once when the module initializes: point it at the sandbox's token before any keystore
-    /// connects. One SoftHSM2 configuration per process: a value set by the operator is replaced, with a warning.
-    /// </summary>
-    private void PointSoftHsmAtTheSandbox(SandboxHost host)
+    /// <summary>Says what <see cref="PrepareProcessEnvironment"/> did, and warns if the sandbox's token is elsewhere after all.</summary>
+    private void ReportSoftHsmConf(SandboxHost host)
     {
-        if (host.Luna is not { IsAvailable: true } luna)
+        if (ReplacedSoftHsmConf is { } previous)
         {
-            return;
+            _logger.LogWarning("{Variable} was {Previous}; the sandbox set it to {Sandbox} so the console finds the sandbox's SoftHSM2 token",
+                SoftHsmConfVariable, previous, Environment.GetEnvironmentVariable(SoftHsmConfVariable));
         }
 
-        var previous = Environment.GetEnvironmentVariable(SoftHsmConfVariable);
-        if (previous is not null && previous != luna.SoftHsmConfPath)
+        if (host.Luna is { IsAvailable: true } luna && luna.SoftHsmConfPath != Environment.GetEnvironmentVariable(SoftHsmConfVariable))
         {
-            _logger.LogWarning("{Variable} was {Previous}; the sandbox sets it to {Sandbox} so the console finds the sandbox's SoftHSM2 token",
-                SoftHsmConfVariable, previous, luna.SoftHsmConfPath);
+            _logger.LogWarning("The Luna sandbox's token is configured in {Sandbox} but {Variable} is {Actual}: Luna sandbox keystores will not find it",
+                luna.SoftHsmConfPath, SoftHsmConfVariable, Environment.GetEnvironmentVariable(SoftHsmConfVariable));
         }
-
-        NativeEnvironment.Set(SoftHsmConfVariable, luna.SoftHsmConfPath);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

@@ -33,6 +33,13 @@ public sealed class LunaSandbox : IAsyncDisposable
     /// <summary>The directory in <see cref="LunaSandboxOptions.DataDirectory"/> with the SoftHSM2 configuration and tokens.</summary>
     public const string SoftHsmDirectoryName = "softhsm";
 
+    /// <summary>
+    /// Where <see cref="SoftHsmConfPath"/> will be for a sandbox started on <paramref name="dataDirectory"/>, known before
+    /// it starts: a process that loads SoftHSM2 itself sets <c>SOFTHSM2_CONF</c> to it early, while it is still single-threaded.
+    /// </summary>
+    public static string SoftHsmConfPathFor(string dataDirectory) =>
+        SoftHsmToken.ConfPathIn(Path.Combine(Path.GetFullPath(dataDirectory), SoftHsmDirectoryName));
+
     private static readonly string[] s_addresses = ["127.0.0.1", "127.0.0.2"];
 
     private readonly LunaState? _state;
@@ -116,7 +123,7 @@ public sealed class LunaSandbox : IAsyncDisposable
 
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LunaSandbox>();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
-        var softHsmDirectory = Path.Combine(dataDirectory, SoftHsmDirectoryName);
+        var softHsmDirectory = Path.GetDirectoryName(SoftHsmConfPathFor(dataDirectory))!;
         var tools = SoftHsmTools.Locate(options, out var missing);
         if (tools is null)
         {
