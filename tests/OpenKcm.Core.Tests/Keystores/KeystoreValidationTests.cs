@@ -8,7 +8,7 @@ namespace OpenKcm.Core.Tests.Keystores;
 /// <summary>Core's own rules for conditional fields (<see cref="ConfigField.ShownWhen"/>) and multi-line secrets.</summary>
 public sealed class KeystoreValidationTests
 {
-    private static readonly ConditionalPlugin s_plugin = new();
+    private static readonly ConditionalKeystorePlugin s_plugin = new();
 
     [Fact]
     public void Validate_ConditionMet_RequiresTheConditionalFields()
@@ -67,41 +67,4 @@ public sealed class KeystoreValidationTests
 
     private static KeystoreSettings Settings(params (string Name, string Value)[] values) =>
         new(values.ToImmutableDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal));
-
-    private sealed class ConditionalPlugin : IKeystorePlugin
-    {
-        public PluginDescriptor Descriptor { get; } = new()
-        {
-            Kind = "conditional",
-            DisplayName = "Conditional",
-            Description = "Test double with conditional fields.",
-            Fields =
-            [
-                new ConfigField { Name = "credential_source", Label = "Credential source", Type = FieldType.Choice, Required = true, Choices = ["access_keys", "default_chain"] },
-                new ConfigField
-                {
-                    Name = "access_key_id", Label = "Access key ID", Type = FieldType.Text, Required = true,
-                    ShownWhen = new FieldCondition("credential_source", ["access_keys"]),
-                },
-                new ConfigField
-                {
-                    Name = "secret_access_key", Label = "Secret access key", Type = FieldType.Secret, Required = true,
-                    ShownWhen = new FieldCondition("credential_source", ["access_keys"]),
-                },
-                new ConfigField { Name = "client_key", Label = "Client key", Type = FieldType.SecretPem },
-            ],
-            Checks = [],
-            DefaultThresholds = new HealthThresholds { WarningLatency = TimeSpan.FromMilliseconds(100) },
-        };
-
-        public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet) => [];
-
-        public PermissionGuidance GetPermissionGuidance(KeystoreSettings settings) => new() { Summary = "none", Blocks = [] };
-
-        public IAsyncEnumerable<CheckResult> TestConnectionAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IKeystoreConnection> ConnectAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-    }
 }

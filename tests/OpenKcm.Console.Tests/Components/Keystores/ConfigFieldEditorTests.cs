@@ -5,6 +5,7 @@ using OpenKcm.Console.Components.Keystores.Model;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
 using OpenKcm.Core.Vault;
+using OpenKcm.Tests.Shared;
 
 namespace OpenKcm.Console.Tests.Components.Keystores;
 
@@ -13,7 +14,7 @@ public sealed class ConfigFieldEditorTests : ConsoleTestContext
 {
     private const string Pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
 
-    private readonly ConditionalPlugin _plugin = new();
+    private readonly ConditionalKeystorePlugin _plugin = new();
     private readonly KeystoreWizardModel _model = new() { Name = "primary_aws", TenantId = Guid.NewGuid() };
 
     public ConfigFieldEditorTests()
@@ -76,42 +77,5 @@ public sealed class ConfigFieldEditorTests : ConsoleTestContext
         var textarea = cut.Find("textarea#client_key");
         Assert.DoesNotContain("PRIVATE KEY", cut.Markup, StringComparison.Ordinal);
         Assert.Equal("entered · stored when you save", textarea.GetAttribute("placeholder"));
-    }
-
-    private sealed class ConditionalPlugin : IKeystorePlugin
-    {
-        public PluginDescriptor Descriptor { get; } = new()
-        {
-            Kind = "conditional",
-            DisplayName = "Conditional",
-            Description = "Test double with conditional fields.",
-            Fields =
-            [
-                new ConfigField { Name = "credential_source", Label = "Credential source", Type = FieldType.Choice, Required = true, Choices = ["access_keys", "default_chain"] },
-                new ConfigField
-                {
-                    Name = "access_key_id", Label = "Access key ID", Type = FieldType.Text, Required = true,
-                    ShownWhen = new FieldCondition("credential_source", ["access_keys"]),
-                },
-                new ConfigField
-                {
-                    Name = "secret_access_key", Label = "Secret access key", Type = FieldType.Secret, Required = true,
-                    ShownWhen = new FieldCondition("credential_source", ["access_keys"]),
-                },
-                new ConfigField { Name = "client_key", Label = "Client key", Type = FieldType.SecretPem },
-            ],
-            Checks = [],
-            DefaultThresholds = new HealthThresholds { WarningLatency = TimeSpan.FromMilliseconds(100) },
-        };
-
-        public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet) => [];
-
-        public PermissionGuidance GetPermissionGuidance(KeystoreSettings settings) => new() { Summary = "none", Blocks = [] };
-
-        public IAsyncEnumerable<CheckResult> TestConnectionAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IKeystoreConnection> ConnectAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }
