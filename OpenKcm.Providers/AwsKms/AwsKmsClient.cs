@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using OpenKcm.Core.Plugins;
@@ -7,7 +8,9 @@ namespace OpenKcm.Providers.AwsKms;
 /// <summary>
 /// The four KMS calls the plugin makes, with the assumed-role session: DescribeKey, Encrypt, Decrypt and
 /// GenerateDataKey, always with <c>KeyId</c> = the configured <c>kms_key_id</c> as entered. One pooled SDK client;
-/// thread-safe; the owner disposes it.
+/// thread-safe; the owner disposes it. Key material the client holds (the copy of an Encrypt plaintext, the SDK's
+/// response buffers of Decrypt and GenerateDataKey) is zeroed before the call returns; the SDK's own base64 strings
+/// of the request and response bodies cannot be, and are left to the garbage collector.
 /// </summary>
 internal sealed class AwsKmsClient : IDisposable
 {
@@ -36,15 +39,23 @@ internal sealed class AwsKmsClient : IDisposable
         ReadOnlyMemory<byte> plaintext, Dictionary<string, string> context, CancellationToken cancellationToken) =>
         RunAsync(AwsOperation.Encrypt, async ct =>
         {
-            using var stream = new MemoryStream(plaintext.ToArray());
-            var response = await _client.EncryptAsync(new EncryptRequest
+            var copy = plaintext.ToArray();
+            try
             {
-                KeyId = _configuration.Key.Value,
-                Plaintext = stream,
-                EncryptionContext = context,
-            }, ct).ConfigureAwait(false);
-            var blob = response.CiphertextBlob?.ToArray() ?? throw Invalid(AwsOperation.Encrypt, "CiphertextBlob");
-            return (blob, response.KeyId ?? "");
+                using var stream = new MemoryStream(copy);
+                var response = await _client.EncryptAsync(new EncryptRequest
+                {
+                    KeyId = _configuration.Key.Value,
+                    Plaintext = stream,
+                    EncryptionContext = context,
+                }, ct).ConfigureAwait(false);
+                var blob = response.CiphertextBlob?.ToArray() ?? throw Invalid(AwsOperation.Encrypt, "CiphertextBlob");
+                return (blob, response.KeyId ?? "");
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(copy);
+            }
         }, cancellationToken);
 
     public Task<byte[]> DecryptAsync(ReadOnlyMemory<byte> ciphertext, Dictionary<string, string> context, CancellationToken cancellationToken) =>
@@ -58,7 +69,14 @@ internal sealed class AwsKmsClient : IDisposable
                 CiphertextBlob = stream,
                 EncryptionContext = context,
             }, ct).ConfigureAwait(false);
-            return response.Plaintext?.ToArray() ?? throw Invalid(AwsOperation.Decrypt, "Plaintext");
+            try
+            {
+                return response.Plaintext?.ToArray() ?? throw Invalid(AwsOperation.Decrypt, "Plaintext");
+            }
+            finally
+            {
+                Wipe(response.Plaintext);
+            }
         }, cancellationToken);
 
     /// <summary>GenerateDataKey AES_256; returns the plaintext length and the encrypted copy's length (the plaintext is zeroed).</summary>
@@ -71,18 +89,37 @@ internal sealed class AwsKmsClient : IDisposable
                 KeySpec = DataKeySpec.AES_256,
                 EncryptionContext = context,
             }, ct).ConfigureAwait(false);
-            var plaintext = response.Plaintext?.ToArray() ?? throw Invalid(AwsOperation.GenerateDataKey, "Plaintext");
-            var length = plaintext.Length;
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
-            if (response.Plaintext is { } ms && ms.TryGetBuffer(out var buffer))
-            {
-                buffer.AsSpan().Clear();
-            }
-
-            return (length, response.CiphertextBlob?.ToArray().Length ?? 0);
+            var length = (int)(response.Plaintext?.Length ?? throw Invalid(AwsOperation.GenerateDataKey, "Plaintext"));
+            Wipe(response.Plaintext);
+            return (length, (int)(response.CiphertextBlob?.Length ?? 0));
         }, cancellationToken);
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Overwrites the whole content of <paramref name="stream"/> with zeros: through its buffer when exposed, else by
+    /// writing zeros over it (the SDK's response streams do not expose their buffer). Does nothing for null, a disposed
+    /// stream or a read-only one whose buffer is hidden.
+    /// </summary>
+    internal static void Wipe(MemoryStream? stream)
+    {
+        if (stream is null)
+        {
+            return;
+        }
+
+        if (stream.TryGetBuffer(out var buffer))
+        {
+            buffer.AsSpan().Clear();
+        }
+        else if (stream.CanWrite && stream.CanSeek)
+        {
+            var length = (int)stream.Length;
+            stream.Position = 0;
+            stream.Write(new byte[length]);
+            stream.Position = 0;
+        }
+    }
 
     private async Task<T> RunAsync<T>(AwsOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {

@@ -119,7 +119,11 @@ internal sealed class AwsKmsConnectionTest : IDisposable
         }
         catch (KeystoreException ex)
         {
-            return CheckStep.Pass(detail + $" (Whether the role also requires the external ID could not be checked: {ex.Message})");
+            // Throttled, timed out, STS unavailable…: the role may well accept a session without the external ID, so
+            // this is not the pass that a refusal would be.
+            return CheckStep.Warn(detail + $" Whether the role also requires the external ID could not be checked: {ex.Message}",
+                "Test the connection again; if this persists, make sure the role's trust policy is the 'Role trust policy' "
+                + "block (it requires sts:ExternalId):\n" + Guidance.TrustPolicy(TrustedPrincipal()));
         }
     }
 

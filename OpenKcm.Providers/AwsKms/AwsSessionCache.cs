@@ -13,11 +13,15 @@ namespace OpenKcm.Providers.AwsKms;
 /// not fail the others; each caller stops waiting when its own token is cancelled). When a refresh fails while the
 /// current session is still usable, the session keeps serving and the next refresh is tried after
 /// <see cref="RetryAfterFailure"/>; when no usable session is left, the failure is thrown as a
-/// <see cref="KeystoreException"/> that states its cause. Time comes from the injected <see cref="TimeProvider"/>.
+/// <see cref="KeystoreException"/> that states its cause, and for <see cref="RetryAfterFailure"/> after it every caller
+/// gets that same failure without a new AssumeRole (so an expired session does not turn into one STS call per request). Time comes from the injected <see cref="TimeProvider"/>.
 /// </remarks>
 internal sealed class AwsSessionCache
 {
-    /// <summary>After a failed refresh, how long a still-usable session is kept before the next attempt.</summary>
+    /// <summary>
+    /// After a failed AssumeRole, how long until the next attempt: a still-usable session keeps serving meanwhile;
+    /// without one, callers get the last failure.
+    /// </summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
@@ -28,6 +32,7 @@ internal sealed class AwsSessionCache
     private volatile AwsSession? _current;
     private Task<AwsSession>? _refreshing;
     private DateTimeOffset _nextAttempt = DateTimeOffset.MinValue;
+    private KeystoreException? _lastFailure;
     private int _assumed;
 
     /// <param name="assume">Assumes the role once; throws <see cref="KeystoreException"/> on failure.</param>
@@ -69,12 +74,16 @@ internal sealed class AwsSessionCache
             {
                 _current = null;
                 _nextAttempt = DateTimeOffset.MinValue;
+                _lastFailure = null;
             }
         }
     }
 
     /// <summary>A session that is usable now, refreshing it first when it is due.</summary>
-    /// <exception cref="KeystoreException">No usable session and the role could not be assumed.</exception>
+    /// <exception cref="KeystoreException">
+    /// No usable session and the role could not be assumed, now or less than <see cref="RetryAfterFailure"/> ago (then the
+    /// earlier failure, without calling STS).
+    /// </exception>
     public async ValueTask<AwsSession> GetAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -93,6 +102,12 @@ internal sealed class AwsSessionCache
                 return current;
             }
 
+            // No usable session and the last AssumeRole failed moments ago: its failure again, without calling STS.
+            if (now < _nextAttempt && _lastFailure is { } lastFailure)
+            {
+                throw Unusable(lastFailure, current);
+            }
+
             refresh = _refreshing ??= RefreshAsync();
         }
 
@@ -108,17 +123,20 @@ internal sealed class AwsSessionCache
         }
         catch (KeystoreException ex)
         {
-            throw new KeystoreException(ex.Kind,
-                current is null
-                    ? $"Could not assume the role {_roleArn}: {ex.Message}"
-                    : $"The AWS session for {_roleArn} expired at {current.Expiration:O} and could not be renewed: {ex.Message}", ex)
-            {
-                Permission = ex.Permission,
-                RetryAfter = ex.RetryAfter,
-                VendorCode = ex.VendorCode,
-            };
+            throw Unusable(ex, current);
         }
     }
+
+    private KeystoreException Unusable(KeystoreException cause, AwsSession? current) =>
+        new(cause.Kind,
+            current is null
+                ? $"Could not assume the role {_roleArn}: {cause.Message}"
+                : $"The AWS session for {_roleArn} expired at {current.Expiration:O} and could not be renewed: {cause.Message}", cause)
+        {
+            Permission = cause.Permission,
+            RetryAfter = cause.RetryAfter,
+            VendorCode = cause.VendorCode,
+        };
 
     private async Task<AwsSession> RefreshAsync()
     {
@@ -128,15 +146,21 @@ internal sealed class AwsSessionCache
         {
             var session = await _assume(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _assumed);
-            _current = session;
+            lock (_lock)
+            {
+                _current = session;
+                _lastFailure = null;
+            }
+
             _logger.LogDebug("Assumed {RoleArn}: session {AssumedRoleArn} until {Expiration:O}, refresh at {RefreshAt:O}.",
                 _roleArn, session.AssumedRoleArn, session.Expiration, session.RefreshAt);
             return session;
         }
-        catch (KeystoreException)
+        catch (KeystoreException ex)
         {
             lock (_lock)
             {
+                _lastFailure = ex;
                 _nextAttempt = _time.GetUtcNow() + RetryAfterFailure;
             }
 

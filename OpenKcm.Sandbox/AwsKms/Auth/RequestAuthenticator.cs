@@ -7,8 +7,8 @@ namespace OpenKcm.Sandbox.AwsKms.Auth;
 
 /// <summary>
 /// Verifies a SigV4-signed request the way KMS and STS do and names its principal. Order: header present and well
-/// formed → date and clock skew → credential scope (service, region) → access key known → session token → payload
-/// hash → signature. Each failure carries AWS's code for the service (KMS 400 <c>…Exception</c>, STS 403 codes).
+/// formed → host and every x-amz-* header sent are signed → date and clock skew → credential scope (service, region) →
+/// access key known → session token → payload hash → signature. Each failure carries AWS's code for the service (KMS 400 <c>…Exception</c>, STS 403 codes).
 /// Messages never quote a secret, a token or the signature. Clock skew is measured on <c>signatureClock</c>; session
 /// expiry on the account's clock.
 /// </summary>
@@ -37,6 +37,19 @@ internal sealed class RequestAuthenticator(AwsAccount account, TimeProvider sign
         if (!authorization.SignedHeaders.Contains("host"))
         {
             throw Incomplete(service, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+
+        // Every x-amz-* header sent must be covered by the signature: otherwise a captured request could be replayed with
+        // another X-Amz-Target (DescribeKey → ScheduleKeyDeletion) or another session token under the same signature.
+        // AWS's answer for a required header left out of SignedHeaders (observed for Host on the JSON services):
+        // "'<name>' must be a 'SignedHeader' in the AWS Authorization." as a signature error.
+        var unsigned = request.Headers
+            .Select(h => h.Key)
+            .FirstOrDefault(name => name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+                && !authorization.SignedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase));
+        if (unsigned is not null)
+        {
+            throw SignatureError(service, $"'{unsigned}' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
         var amzDate = request.Header("X-Amz-Date");

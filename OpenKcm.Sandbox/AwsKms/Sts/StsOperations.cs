@@ -71,10 +71,12 @@ internal sealed class StsOperations(AwsAccount account)
 
         if (externalId is not null && !StsValidation.IsExternalId(externalId))
         {
-            // The value is not echoed: an external ID is a shared secret between the customer and OpenKCM.
+            // Echoed like AWS does (observed: "Value '%20' at 'externalId' failed to satisfy constraint: …"): an external ID
+            // is not a secret (AWS's documentation: it guards against the confused deputy, not as a password), and the
+            // console shows it in its remedies too.
             errors.Add(externalId.Length is < 2 or > 1224
-                ? $"Value at 'externalId' failed to satisfy constraint: Member must have length {(externalId.Length < 2 ? "greater than or equal to 2" : "less than or equal to 1224")}"
-                : "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
+                ? $"Value '{externalId}' at 'externalId' failed to satisfy constraint: Member must have length {(externalId.Length < 2 ? "greater than or equal to 2" : "less than or equal to 1224")}"
+                : $"Value '{externalId}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
         }
 
         var duration = 3600;

@@ -46,11 +46,14 @@ internal sealed class AwsKmsSandbox : IAsyncDisposable
         new InMemorySecretResolver(ImmutableDictionary<string, string>.Empty
             .Add(AwsKmsFieldNames.SecretAccessKey, secretAccessKey ?? Emulator.ConsoleAccessKey.SecretAccessKey));
 
-    /// <summary>A plugin (on this sandbox's clock unless <paramref name="time"/> is given) whose requests are recorded in <see cref="Actions"/>.</summary>
-    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null, TimeProvider? time = null)
+    /// <summary>
+    /// A plugin (on this sandbox's clock unless <paramref name="time"/> is given) whose requests are recorded in
+    /// <see cref="Actions"/>; <paramref name="wrap"/> may put a handler of the test's between the SDK and the wire.
+    /// </summary>
+    public AwsKmsPlugin Plugin(AwsKmsOptions? options = null, TimeProvider? time = null, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
     {
         options ??= new AwsKmsOptions();
-        var pool = new AwsHttpHandlerPool(options, inner => new ActionRecordingHandler(inner, Actions));
+        var pool = new AwsHttpHandlerPool(options, inner => new ActionRecordingHandler(wrap is null ? inner : wrap(inner), Actions));
         return new AwsKmsPlugin(pool, time ?? Time, options);
     }
 
@@ -81,5 +84,32 @@ internal sealed class ActionRecordingHandler(HttpMessageHandler inner, Concurren
         }
 
         return await base.SendAsync(request, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Switches the emulator's injected server errors on for exactly the requests <paramref name="affected"/> selects (by
+/// their form body), so that a real STS call fails with the emulator's own 500 InternalFailure while the others pass.
+/// </summary>
+internal sealed class ServerErrorForHandler(HttpMessageHandler inner, AwsKmsEmulator emulator, Func<string, bool> affected)
+    : DelegatingHandler(inner)
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        if (!affected(body))
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        emulator.Faults.ErrorRate = 1;
+        try
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            emulator.Faults.ErrorRate = 0;
+        }
     }
 }

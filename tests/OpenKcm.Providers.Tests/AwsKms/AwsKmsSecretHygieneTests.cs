@@ -81,6 +81,44 @@ public sealed class AwsKmsSecretHygieneTests
         }
     }
 
+    [Fact]
+    public void Wipe_StreamThatHidesItsBuffer_ZeroesTheKeyMaterial()
+    {
+        // The SDK hands responses' blobs back as MemoryStreams over a decoded array, which do not expose their buffer.
+        var material = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var stream = new MemoryStream(material);
+        Assert.False(stream.TryGetBuffer(out _));
+
+        AwsKmsClient.Wipe(stream);
+
+        Assert.All(material, b => Assert.Equal(0, b));
+        Assert.Equal(32, stream.Length);
+        Assert.Equal(0, stream.Position);
+    }
+
+    [Fact]
+    public void Wipe_StreamThatExposesItsBuffer_ZeroesTheKeyMaterial()
+    {
+        var stream = new MemoryStream();
+        stream.Write(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+        AwsKmsClient.Wipe(stream);
+
+        Assert.All(stream.ToArray(), b => Assert.Equal(0, b));
+        Assert.Equal(32, stream.Length);
+    }
+
+    [Fact]
+    public void Wipe_NullDisposedOrReadOnly_DoesNotThrow()
+    {
+        var disposed = new MemoryStream(new byte[] { 1, 2, 3 });
+        disposed.Dispose();
+
+        Assert.Null(Record.Exception(() => AwsKmsClient.Wipe(null)));
+        Assert.Null(Record.Exception(() => AwsKmsClient.Wipe(disposed)));
+        Assert.Null(Record.Exception(() => AwsKmsClient.Wipe(new MemoryStream(new byte[] { 1, 2, 3 }, writable: false))));
+    }
+
     /// <summary>
     /// Sets AWS environment variables for one test and restores them; points the shared config and credentials files
     /// at nothing and turns off the EC2 metadata lookup, so the default chain sees only what the test sets.

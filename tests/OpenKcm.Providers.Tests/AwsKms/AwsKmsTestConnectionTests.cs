@@ -94,6 +94,22 @@ public sealed class AwsKmsTestConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TestConnection_ExternalIdProbeFailsWithServerError_WarnsThatItCouldNotBeChecked()
+    {
+        // The AssumeRole without the external ID meets STS failures (not AccessDenied): unknown is not a pass.
+        var plugin = _sandbox.Plugin(wrap: inner => new ServerErrorForHandler(inner, _sandbox.Emulator,
+            body => body.Contains("Action=AssumeRole", StringComparison.Ordinal) && !body.Contains("ExternalId=", StringComparison.Ordinal)));
+
+        var results = await AwsKmsChecks.RunAsync(plugin, _sandbox.Settings(), _sandbox.Secrets());
+
+        var assume = results[AwsKmsCheckIds.AssumeRole];
+        Assert.Equal(CheckOutcome.Warning, assume.Outcome);
+        Assert.Contains("could not be checked", assume.Detail);
+        Assert.Contains("sts:ExternalId", assume.Remedy);
+        Assert.Equal(CheckOutcome.Passed, results[AwsKmsCheckIds.GenerateDataKey].Outcome);
+    }
+
+    [Fact]
     public async Task TestConnection_WrongSecretAccessKey_FailsConsoleCredentialsWithoutShowingTheSecret()
     {
         const string WrongSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGSECRETKEY";

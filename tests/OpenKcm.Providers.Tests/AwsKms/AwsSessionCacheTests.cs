@@ -104,6 +104,51 @@ public sealed class AwsSessionCacheTests
     }
 
     [Fact]
+    public async Task Get_SessionExpiredAndRefreshFailed_CallersGetThatFailureUntilTheRetryPause()
+    {
+        var cache = Cache(immediate: true, lifetime: TimeSpan.FromHours(1));
+        _ = await cache.GetAsync(CancellationToken.None);
+        _fail = new KeystoreException(KeystoreErrorKind.Unavailable, "STS failed internally.") { VendorCode = "InternalFailure" };
+        _time.Advance(TimeSpan.FromHours(1));
+        await Assert.ThrowsAsync<KeystoreException>(() => cache.GetAsync(CancellationToken.None).AsTask());
+        Assert.Equal(2, _calls);
+
+        _fail = null;
+        _time.Advance(AwsSessionCache.RetryAfterFailure - TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++)
+        {
+            var ex = await Assert.ThrowsAsync<KeystoreException>(() => cache.GetAsync(CancellationToken.None).AsTask());
+            Assert.Equal(KeystoreErrorKind.Unavailable, ex.Kind);
+            Assert.Equal("InternalFailure", ex.VendorCode);
+            Assert.Contains("STS failed internally.", ex.Message);
+            Assert.Contains("expired", ex.Message);
+        }
+
+        Assert.Equal(2, _calls);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(await cache.GetAsync(CancellationToken.None));
+        Assert.Equal(3, _calls);
+    }
+
+    [Fact]
+    public async Task Get_FirstAssumeRoleFailed_PausesBeforeTheNextAttempt()
+    {
+        var cache = Cache(immediate: true, lifetime: TimeSpan.FromHours(1));
+        _fail = new KeystoreException(KeystoreErrorKind.PermissionDenied, "The role's trust policy refused sts:AssumeRole.") { Permission = "sts:AssumeRole" };
+        await Assert.ThrowsAsync<KeystoreException>(() => cache.GetAsync(CancellationToken.None).AsTask());
+
+        _fail = null;
+        var again = await Assert.ThrowsAsync<KeystoreException>(() => cache.GetAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(1, _calls);
+        Assert.Equal("sts:AssumeRole", again.Permission);
+        Assert.Contains("Could not assume the role", again.Message);
+        _time.Advance(AwsSessionCache.RetryAfterFailure);
+        Assert.NotNull(await cache.GetAsync(CancellationToken.None));
+        Assert.Equal(2, _calls);
+    }
+
+    [Fact]
     public void Session_ToString_RedactsTheSecretAndToken()
     {
         var session = new AwsSession("ASIAEXAMPLE", "secret-value", "token-value", _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "arn:x");

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using OpenKcm.Sandbox.Tests.AwsKms.Support;
 
@@ -86,10 +88,73 @@ public sealed class AuthenticationTests : AwsKmsTest
     public async Task Kms_ContentSha256NotTheBodysHash_IsInvalidSignatureException()
     {
         var reply = await Api.KmsAsync("DescribeKey", DescribeBody, await AssumeSeedRoleAsync(),
-            mutate: r => r.Headers.TryAddWithoutValidation("x-amz-content-sha256", new string('0', 64)));
+            beforeSigning: r => r.Headers.TryAddWithoutValidation("x-amz-content-sha256", new string('0', 64)));
 
         AssertKmsError(reply, HttpStatusCode.BadRequest, "InvalidSignatureException",
             "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    }
+
+    [Fact]
+    public async Task Kms_UnsignedTarget_IsRefusedAndTheKeyIsUntouched()
+    {
+        // A request signed over host, date and content type only: without the target in the signature, anyone holding
+        // it could turn a DescribeKey into a DisableKey.
+        var session = await AssumeSeedRoleAsync();
+        var reply = await Api.KmsAsync("DescribeKey", DescribeBody, session,
+            beforeSigning: r => r.Headers.Remove("X-Amz-Target"),
+            mutate: r => r.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService.DisableKey"));
+
+        AssertKmsError(reply, HttpStatusCode.BadRequest, "InvalidSignatureException",
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+        var describe = await Api.KmsAsync("DescribeKey", DescribeBody, session);
+        Assert.Equal(HttpStatusCode.OK, describe.Status);
+        Assert.Equal("Enabled", (string?)JsonNode.Parse(describe.Body)!["KeyMetadata"]!["KeyState"]);
+    }
+
+    [Fact]
+    public async Task Kms_UnsignedSecurityToken_IsInvalidSignatureException()
+    {
+        var session = await AssumeSeedRoleAsync();
+
+        var reply = await Api.KmsAsync("DescribeKey", DescribeBody, session with { SessionToken = null },
+            mutate: r => r.Headers.TryAddWithoutValidation("X-Amz-Security-Token", session.SessionToken));
+
+        AssertKmsError(reply, HttpStatusCode.BadRequest, "InvalidSignatureException",
+            "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
+        Assert.DoesNotContain(session.SessionToken!, reply.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sts_UnsignedSecurityToken_IsSignatureDoesNotMatch()
+    {
+        var session = await AssumeSeedRoleAsync();
+
+        var reply = await Api.StsAsync(new Dictionary<string, string> { ["Action"] = "GetCallerIdentity", ["Version"] = "2011-06-15" },
+            session with { SessionToken = null },
+            mutate: r => r.Headers.TryAddWithoutValidation("X-Amz-Security-Token", session.SessionToken));
+
+        AssertStsError(reply, HttpStatusCode.Forbidden, "SignatureDoesNotMatch",
+            "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+
+    [Theory]
+    [InlineData("X-Amz-Date")]
+    [InlineData("X-Amz-Content-Sha256")]
+    public async Task Kms_UnsignedAmzHeader_IsInvalidSignatureException(string header)
+    {
+        var reply = await Api.KmsAsync("DescribeKey", DescribeBody, await AssumeSeedRoleAsync(),
+            beforeSigning: r => r.Headers.TryAddWithoutValidation("X-Amz-Content-Sha256",
+                Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(DescribeBody.ToJsonString()))).ToLowerInvariant()),
+            mutate: r =>
+            {
+                // The header is sent but its name is dropped from SignedHeaders, as a signer that left it out would.
+                var authorization = r.Headers.GetValues("Authorization").Single();
+                r.Headers.Remove("Authorization");
+                r.Headers.TryAddWithoutValidation("Authorization", RemoveSignedHeader(authorization, header.ToLowerInvariant()));
+            });
+
+        AssertKmsError(reply, HttpStatusCode.BadRequest, "InvalidSignatureException",
+            $"'{header}' must be a 'SignedHeader' in the AWS Authorization.");
     }
 
     [Fact]
@@ -195,5 +260,14 @@ public sealed class AuthenticationTests : AwsKmsTest
             Assert.DoesNotContain(session.SessionToken!, reply.Body, StringComparison.Ordinal);
             Assert.DoesNotContain(Aws.ConsoleAccessKey.SecretAccessKey, reply.Body, StringComparison.Ordinal);
         }
+    }
+
+    private static string RemoveSignedHeader(string authorization, string header)
+    {
+        const string Marker = "SignedHeaders=";
+        var start = authorization.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length;
+        var end = authorization.IndexOf(',', start);
+        var names = authorization[start..end].Split(';').Where(n => n != header);
+        return authorization[..start] + string.Join(';', names) + authorization[end..];
     }
 }

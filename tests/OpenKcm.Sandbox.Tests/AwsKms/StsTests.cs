@@ -78,8 +78,8 @@ public sealed class StsTests : AwsKmsTest
     [Theory]
     [InlineData("x", null, null, "Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2")]
     [InlineData("has space", null, null, "Value 'has space' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern")]
-    [InlineData("ok-session", "a", null, "Value at 'externalId' failed to satisfy constraint: Member must have length greater than or equal to 2")]
-    [InlineData("ok-session", "bad id!", null, "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern")]
+    [InlineData("ok-session", "a", null, "Value 'a' at 'externalId' failed to satisfy constraint: Member must have length greater than or equal to 2")]
+    [InlineData("ok-session", "bad id!", null, "Value 'bad id!' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern")]
     [InlineData("ok-session", null, 899, "Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900")]
     [InlineData("ok-session", null, 43201, "Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200")]
     public async Task AssumeRole_InvalidParameter_IsValidationError(string sessionName, string? externalId, int? duration, string expected)

@@ -6,8 +6,8 @@ namespace OpenKcm.Sandbox.Tests.AwsKms.Support;
 
 /// <summary>
 /// The tests' own SigV4 signer, written from the SigV4 documentation independently of the emulator's verifier (a
-/// shared bug would otherwise pass unnoticed). Signs host, x-amz-date, content-type, x-amz-target and the security
-/// token when present; the canonical path and query of the requests the tests send are always "/" and "".
+/// shared bug would otherwise pass unnoticed). Signs host, content-type and every x-amz-* header present (date, target, security token, and whatever a test
+/// added before signing); the canonical path and query of the requests the tests send are always "/" and "".
 /// </summary>
 internal static class TestSigner
 {
@@ -32,14 +32,12 @@ internal static class TestSigner
             signed["content-type"] = contentType.ToString();
         }
 
-        if (request.Headers.TryGetValues("X-Amz-Target", out var target))
+        foreach (var (name, values) in request.Headers)
         {
-            signed["x-amz-target"] = target.Single();
-        }
-
-        if (sessionToken is not null)
-        {
-            signed["x-amz-security-token"] = sessionToken;
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
+            {
+                signed[name.ToLowerInvariant()] = string.Join(',', values);
+            }
         }
 
         var headerBlock = string.Concat(signed.Select(h => $"{h.Key}:{h.Value.Trim()}\n"));
