@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace OpenKcm.Providers.Pkcs11;
@@ -25,7 +26,17 @@ internal sealed unsafe class Pkcs11Library
     private static readonly Dictionary<string, Pkcs11Library> s_libraries = new(StringComparer.Ordinal);
     private static bool s_exitHookInstalled;
 
+    /// <summary>Key of the PIN hashes below: random per process, so a hash means nothing outside it.</summary>
+    private static readonly byte[] s_pinHashKey = RandomNumberGenerator.GetBytes(32);
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _loginLock = new();
+
+    /// <summary>Per token (label and serial): HMAC of the PIN that last logged in successfully. Under <see cref="_loginLock"/>.</summary>
+    private readonly Dictionary<string, byte[]> _loggedInPins = new(StringComparer.Ordinal);
+
+    /// <summary>Per token: HMACs of PINs the token refused, with its answer; for the life of the process. Under <see cref="_loginLock"/>.</summary>
+    private readonly Dictionary<string, List<(byte[] Hash, nuint Code)>> _refusedPins = new(StringComparer.Ordinal);
     private readonly CkFunctionList* _functions;
     private int _leases;
     private bool _initialized;
@@ -300,27 +311,87 @@ internal sealed unsafe class Pkcs11Library
         return new Pkcs11SessionInfo(info.slotID, info.state, info.flags, info.ulDeviceError);
     }
 
-    /// <summary>C_Login as CKU_USER. Returns false when the token answered CKR_USER_ALREADY_LOGGED_IN.</summary>
-    public bool Login(nuint session, int generation, ReadOnlySpan<byte> pin)
+    /// <summary>
+    /// C_Login as CKU_USER on the token in <paramref name="slot"/>, guarded by this process's record of that token's logins
+    /// (all callers, all pools): returns true after a successful C_Login, false when this process is already logged in
+    /// to the token with this same PIN (verified by the token at that earlier login; C_Login is not sent). Throws,
+    /// without sending C_Login, when the PIN was refused earlier, when another PIN is logged in (the token would answer
+    /// CKR_USER_ALREADY_LOGGED_IN without checking this one), or when the token is at CKF_USER_PIN_FINAL_TRY; see
+    /// <see cref="Pkcs11Exception.LoginRefusal"/>. Logins to one module are serialized.
+    /// </summary>
+    public bool Login(nuint session, int generation, nuint slot, ReadOnlySpan<byte> pin)
     {
-        nuint rv;
-        fixed (byte* p = pin)
+        var token = GetTokenInfo(slot);
+        var tokenKey = token.Label + "\n" + token.SerialNumber;
+        var hash = new byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(s_pinHashKey, pin, hash);
+        lock (_loginLock)
         {
-            using (EnterSession("C_Login", generation))
+            if (_refusedPins.TryGetValue(tokenKey, out var refused)
+                && refused.FirstOrDefault(r => CryptographicOperations.FixedTimeEquals(r.Hash, hash)) is { Hash: not null } earlier)
             {
-                Interlocked.Increment(ref _loginCalls);
-                rv = _functions->C_Login(session, Ck.CkuUser, p, (nuint)pin.Length);
+                throw new Pkcs11Exception("C_Login", earlier.Code,
+                    "not sent: the token refused this PIN earlier in this process, and HSMs lock a partition after a few failures")
+                {
+                    LoginRefusal = Pkcs11LoginRefusal.RefusedEarlier,
+                };
             }
-        }
 
-        if (rv == Ckr.UserAlreadyLoggedIn)
-        {
-            return false;
-        }
+            if (GetSessionInfo(session, generation).UserLoggedIn)
+            {
+                return LoggedInWith(tokenKey, hash) ? false : throw DifferentPin();
+            }
 
-        Check("C_Login", rv);
-        return true;
+            if (token.UserPinFinalTry)
+            {
+                throw new Pkcs11Exception("C_Login", Ckr.PinIncorrect,
+                    "not sent: the token reports CKF_USER_PIN_FINAL_TRY after earlier wrong PINs, and one more locks it")
+                {
+                    LoginRefusal = Pkcs11LoginRefusal.FinalTry,
+                };
+            }
+
+            nuint rv;
+            fixed (byte* p = pin)
+            {
+                using (EnterSession("C_Login", generation))
+                {
+                    Interlocked.Increment(ref _loginCalls);
+                    rv = _functions->C_Login(session, Ck.CkuUser, p, (nuint)pin.Length);
+                }
+            }
+
+            if (rv == Ckr.UserAlreadyLoggedIn)
+            {
+                // Logged in by someone who bypassed this record (another user of the module in this process).
+                return LoggedInWith(tokenKey, hash) ? false : throw DifferentPin();
+            }
+
+            var failure = new Pkcs11Exception("C_Login", rv);
+            if (failure.IsPinFailure)
+            {
+                if (!_refusedPins.TryGetValue(tokenKey, out var list))
+                {
+                    _refusedPins[tokenKey] = list = [];
+                }
+
+                list.Add((hash, rv));
+            }
+
+            Check("C_Login", rv);
+            _loggedInPins[tokenKey] = hash;
+            return true;
+        }
     }
+
+    private bool LoggedInWith(string tokenKey, byte[] hash) =>
+        _loggedInPins.TryGetValue(tokenKey, out var current) && CryptographicOperations.FixedTimeEquals(current, hash);
+
+    private static Pkcs11Exception DifferentPin() => new("C_Login", Ckr.UserAlreadyLoggedIn,
+        "not sent: this process is already logged in to the token with a different PIN, so the token would not check this one")
+    {
+        LoginRefusal = Pkcs11LoginRefusal.DifferentPinLoggedIn,
+    };
 
     public void Logout(nuint session, int generation)
     {

@@ -257,8 +257,8 @@ internal sealed class ThalesLunaConnectionTest
             var fresh = _session.Login(pin.RevealBytes());
             return CheckStep.Pass(fresh
                 ? $"Logged in to partition '{_token.Label}' as the Crypto Officer."
-                : $"Partition '{_token.Label}': this console is already logged in (PKCS#11 login state is shared by the "
-                    + "application's sessions), so the PIN was not sent again.");
+                : $"Partition '{_token.Label}': this console is already logged in with this same PIN (the HSM accepted it at "
+                    + "that login; PKCS#11 login state is shared by the application's sessions), so it was not sent again.");
         }, cancellationToken).ConfigureAwait(false);
     }
 
