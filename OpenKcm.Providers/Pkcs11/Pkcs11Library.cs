@@ -532,7 +532,10 @@ internal sealed unsafe class Pkcs11Library
                 pAAD = aad.IsEmpty ? 0 : (nint)pAad, ulAADLen = (nuint)aad.Length, ulTagBits = Ck.GcmTagLength * 8,
             };
             var mechanism = new CkMechanism { mechanism = Ck.CkmAesGcm, pParameter = (nint)(&gcm), ulParameterLen = (nuint)sizeof(CkGcmParams) };
-            var input = pIn;
+            // An empty span pins to NULL, and C_Encrypt(NULL, 0) is CKR_ARGUMENTS_BAD on SoftHSM (leaving the operation
+            // active): point at a byte that is never read instead.
+            byte empty = 0;
+            var input = plaintext.IsEmpty ? &empty : pIn;
             var inLength = (nuint)plaintext.Length;
             var outPointer = pOut;
             nuint outLength = (nuint)output.Length;

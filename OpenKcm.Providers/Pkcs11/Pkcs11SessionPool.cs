@@ -25,6 +25,8 @@ namespace OpenKcm.Providers.Pkcs11;
 /// after a few failed logins. The first one is remembered and every later operation fails with it without calling
 /// C_Login again; the module also remembers the refused PIN for the life of the process, so a new pool with the same
 /// PIN fails at once too (<see cref="Pkcs11LoginRefusal.RefusedEarlier"/>); only a different PIN is sent.</para>
+/// <para>Any other <see cref="Pkcs11Exception"/> from an operation closes its session (an operation may still be active
+/// in it); the next caller gets a fresh one.</para>
 /// <para>The PIN is copied into the pool and zeroed on <see cref="Dispose"/>.</para>
 /// </remarks>
 public sealed class Pkcs11SessionPool : IDisposable
@@ -176,9 +178,24 @@ public sealed class Pkcs11SessionPool : IDisposable
                 Interlocked.Increment(ref _reinitializations);
                 _module.Reinitialize(session.Generation);
             }
+            catch (Pkcs11Exception ex) when (!ex.IsAuthenticationTagFailure)
+            {
+                // Any other answer of the token may leave an operation active in the session (SoftHSM does after
+                // CKR_ARGUMENTS_BAD, and CKR_BUFFER_TOO_SMALL keeps it by design): a later C_EncryptInit would fail with
+                // CKR_OPERATION_ACTIVE. Close it rather than hand it to the next caller. If it was the application's last
+                // session on the token, the token logged it out: a new epoch makes the next session check the login.
+                Close(session);
+                lock (_openLock)
+                {
+                    _epoch++;
+                }
+
+                throw;
+            }
             catch
             {
-                // The operation failed but the session is sound (PKCS#11 ends the operation on error): reuse it.
+                // A tag that did not verify (the session was asked and is intact) or a failure of ours (arguments, key
+                // lookup) before or outside a token operation: the session is sound, reuse it.
                 Return(session);
                 throw;
             }
