@@ -116,5 +116,46 @@ public sealed class ThalesLunaPinTests(SoftHsm hsm) : IDisposable
         Assert.True(hsm.NoSessionsOpen(SoftHsm.PinToken));
     }
 
+    [Fact]
+    public async Task TestConnection_AfterAWrongPinElsewhere_LoginWarnsThatThePinCountIsLow()
+    {
+        hsm.Require();
+        using (var session = hsm.Module.OpenSession(hsm.Slot(SoftHsm.PinToken)))
+        {
+            var refused = Assert.Throws<Pkcs11Exception>(() => session.Login("wrong-count-low"u8));
+            Assert.Equal(Ckr.PinIncorrect, refused.Code);
+        }
+
+        Assert.True(Assert.Single(hsm.Module.FindTokens(SoftHsm.PinToken)).UserPinCountLow);
+
+        var results = await LunaChecks.RunAsync(LunaTestSettings.For(_ntls.Port, partition: SoftHsm.PinToken), LunaTestSettings.Secrets());
+
+        var login = results[Ids.Login];
+        Assert.True(login.Outcome == CheckOutcome.Warning, $"{login.Outcome}: {login.Detail}");
+        Assert.Contains("CKF_USER_PIN_COUNT_LOW", login.Detail, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(login.Remedy));
+        Assert.True(hsm.NoSessionsOpen(SoftHsm.PinToken));
+    }
+
+    [Fact]
+    public async Task FinalTry_NoLoginIsTried_ByTestConnectionOrConnect()
+    {
+        hsm.Require();
+        hsm.SetTokenFlag(SoftHsm.FinalTryToken, Ck.CkfUserPinFinalTry);
+        Assert.True(Assert.Single(hsm.Module.FindTokens(SoftHsm.FinalTryToken)).UserPinFinalTry);
+        var before = hsm.Module.LoginCalls;
+        var settings = LunaTestSettings.For(_ntls.Port, partition: SoftHsm.FinalTryToken);
+
+        var results = await LunaChecks.RunAsync(settings, LunaTestSettings.Secrets());
+        var failed = LunaChecks.AssertFailedAt(results, Ids.Login, KeystoreErrorKind.AuthenticationFailed);
+        Assert.Contains("CKF_USER_PIN_FINAL_TRY", failed.Detail, StringComparison.Ordinal);
+        Assert.Contains("role login", failed.Remedy, StringComparison.Ordinal);
+
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => _plugin.ConnectAsync(settings, LunaTestSettings.Secrets(), CancellationToken.None));
+        Assert.Equal(KeystoreErrorKind.AuthenticationFailed, ex.Kind);
+        Assert.Equal("CKF_USER_PIN_FINAL_TRY", ex.VendorCode);
+        Assert.Equal(0, hsm.Module.LoginCalls - before);
+    }
+
     public void Dispose() => _ntls.Dispose();
 }
