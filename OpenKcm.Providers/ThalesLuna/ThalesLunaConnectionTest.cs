@@ -162,6 +162,12 @@ internal sealed class ThalesLunaConnectionTest
 
     private CheckStep Pkcs11Interface()
     {
+        if (_options.LibraryNotAllowed(Configuration.LibraryPath) is { } notAllowed)
+        {
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, notAllowed + " It was not loaded.",
+                ThalesLunaOptions.LibraryNotAllowedRemedy);
+        }
+
         try
         {
             _module = Pkcs11Module.Load(Configuration.LibraryPath);

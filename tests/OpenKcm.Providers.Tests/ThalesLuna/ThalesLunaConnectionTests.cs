@@ -123,9 +123,12 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
     public async Task Connect_LibraryIsNotPkcs11_IsInvalidConfiguration()
     {
         hsm.Require();
-        var ex = await Assert.ThrowsAsync<KeystoreException>(() => _plugin.ConnectAsync(
-            LunaTestSettings.For(_ntls.Port, library: Pkcs11ModuleLoadTests.FindLibz()), LunaTestSettings.Secrets(), CancellationToken.None));
+        var libz = Pkcs11ModuleLoadTests.FindLibz();
+        var plugin = new ThalesLunaPlugin(TimeProvider.System, new ThalesLunaOptions { AllowedLibraryPaths = [libz] });
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => plugin.ConnectAsync(
+            LunaTestSettings.For(_ntls.Port, library: libz), LunaTestSettings.Secrets(), CancellationToken.None));
         Assert.Equal(KeystoreErrorKind.InvalidConfiguration, ex.Kind);
+        Assert.Contains("C_GetFunctionList", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
