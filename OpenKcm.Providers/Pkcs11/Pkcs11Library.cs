@@ -24,6 +24,7 @@ internal sealed unsafe class Pkcs11Library
 {
     private static readonly Lock s_registryLock = new();
     private static readonly Dictionary<string, Pkcs11Library> s_libraries = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(5);
     private static bool s_exitHookInstalled;
 
     /// <summary>Key of the PIN hashes below: random per process, so a hash means nothing outside it.</summary>
@@ -628,15 +629,67 @@ internal sealed unsafe class Pkcs11Library
         }
     }
 
+    /// <summary>
+    /// At process exit: C_Finalize every module, but wait at most <see cref="s_exitWait"/> for calls in flight (a call
+    /// blocked on an unreachable appliance would otherwise hang the exit); a module still busy is left as it is.
+    /// </summary>
     private static void FinalizeAll()
     {
-        lock (s_registryLock)
+        if (!s_registryLock.TryEnter(s_exitWait))
+        {
+            Console.Error.WriteLine($"OpenKCM: PKCS#11 modules not finalized at exit: a module load or restart was still running after {s_exitWait.TotalSeconds:0} s.");
+            return;
+        }
+
+        try
         {
             foreach (var library in s_libraries.Values)
             {
-                library.FinalizeModule();
+                if (!library.FinalizeAtExit(s_exitWait))
+                {
+                    Console.Error.WriteLine($"OpenKCM: C_Finalize of '{library.Path}' skipped at exit: a PKCS#11 call was still running after {s_exitWait.TotalSeconds:0} s.");
+                }
             }
         }
+        finally
+        {
+            s_registryLock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// C_Finalize unless a call is still in flight after <paramref name="wait"/>: then nothing is changed and false is
+    /// returned (the module must not be finalized under a running call, and the exit must not wait for it forever).
+    /// </summary>
+    internal bool FinalizeAtExit(TimeSpan wait)
+    {
+        if (!_lock.TryEnterWriteLock(wait))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_initialized && _ownsInitialization)
+            {
+                _ = _functions->C_Finalize(0);
+            }
+
+            _initialized = false;
+            _generation++;
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>For tests: holds the lock every native call holds, as a call blocked in the module would. Dispose on the same thread.</summary>
+    internal IDisposable SimulateCallInFlight()
+    {
+        _lock.EnterReadLock();
+        return new CallInFlight(_lock);
     }
 
     private static CkFunctionList* LoadFunctionList(string path, string full)
@@ -831,6 +884,11 @@ internal sealed unsafe class Pkcs11Library
         {
             throw new Pkcs11Exception(function, Ckr.SessionHandleInvalid, "the session belongs to an earlier initialization of the module");
         }
+    }
+
+    private sealed class CallInFlight(ReaderWriterLockSlim held) : IDisposable
+    {
+        public void Dispose() => held.ExitReadLock();
     }
 
     private readonly ref struct ReadScope(ReaderWriterLockSlim held)

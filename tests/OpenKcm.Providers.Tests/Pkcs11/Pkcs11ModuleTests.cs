@@ -6,6 +6,39 @@ namespace OpenKcm.Providers.Tests.Pkcs11;
 public sealed class Pkcs11ModuleTests(SoftHsm hsm)
 {
     [Fact]
+    public async Task FinalizeAtExit_WhileACallIsInFlight_GivesUpAndLeavesTheModuleWorking()
+    {
+        hsm.Require();
+        var library = hsm.Module.Library;
+        var generation = hsm.Module.Generation;
+        using var holding = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        var caller = Task.Factory.StartNew(() =>
+        {
+            using (library.SimulateCallInFlight())
+            {
+                holding.Release();
+                release.Wait();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(await holding.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var finalized = await Task.Run(() => library.FinalizeAtExit(TimeSpan.FromMilliseconds(200))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        release.Release();
+        await caller.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(finalized);
+        Assert.Equal(generation, hsm.Module.Generation);
+        Assert.Contains("SoftHSM", hsm.Module.GetInfo().ManufacturerId, StringComparison.Ordinal);
+
+        // Nothing in flight: it finalizes (then the fixture's module is brought back for the other tests).
+        Assert.True(library.FinalizeAtExit(TimeSpan.FromSeconds(30)));
+        Assert.Throws<Pkcs11Exception>(() => hsm.Module.GetInfo());
+        hsm.Module.Reinitialize(hsm.Module.Generation);
+        Assert.Contains("SoftHSM", hsm.Module.GetInfo().ManufacturerId, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_SamePathTwice_SharesOneInitializedModule()
     {
         hsm.Require();
