@@ -107,19 +107,27 @@ internal sealed unsafe class Pkcs11Library
 
     /// <summary>
     /// C_Finalize then C_Initialize, after a device failure, unless another caller already did it since
-    /// <paramref name="observedGeneration"/>. Every open session of every lease on this module dies.
+    /// <paramref name="observedGeneration"/> (returns true: retry). Every open session of every lease on this module
+    /// dies. Returns false, changing nothing, when someone else in this process initialized the module: C_Finalize is
+    /// theirs to call, so no restart is possible from here.
     /// </summary>
-    public void Reinitialize(int observedGeneration)
+    public bool Reinitialize(int observedGeneration)
     {
         lock (s_registryLock)
         {
             if (Generation != observedGeneration || _leases == 0)
             {
-                return;
+                return true;
+            }
+
+            if (!_ownsInitialization)
+            {
+                return false;
             }
 
             FinalizeModule();
             Initialize(Path);
+            return true;
         }
     }
 

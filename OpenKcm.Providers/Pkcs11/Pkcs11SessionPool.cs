@@ -175,8 +175,13 @@ public sealed class Pkcs11SessionPool : IDisposable
                 }
 
                 Interlocked.Exchange(ref _lastReinitialization, now);
+                if (!_module.Reinitialize(session.Generation))
+                {
+                    // Initialized by someone else in the process: we may not finalize it, so report the failure as is.
+                    throw;
+                }
+
                 Interlocked.Increment(ref _reinitializations);
-                _module.Reinitialize(session.Generation);
             }
             catch (Pkcs11Exception ex) when (!ex.IsAuthenticationTagFailure)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenKcm.Providers.Pkcs11;
 
 namespace OpenKcm.Providers.Tests.Pkcs11;
@@ -37,6 +38,35 @@ public sealed class Pkcs11ModuleTests(SoftHsm hsm)
         hsm.Module.Reinitialize(hsm.Module.Generation);
         Assert.Contains("SoftHSM", hsm.Module.GetInfo().ManufacturerId, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Reinitialize_ModuleInitializedBySomeoneElse_ReportsNoRecoveryAndChangesNothing()
+    {
+        hsm.Require();
+
+        // A private copy of SoftHSM (its own instance in this process), initialized by "another component" first.
+        var copy = Path.Combine(hsm.Directory, "foreign-libsofthsm2.so");
+        File.Copy(SoftHsm.ModulePath, copy, overwrite: true);
+        var handle = NativeLibrary.Load(copy);
+        var getList = Marshal.GetDelegateForFunctionPointer<GetFunctionList>(NativeLibrary.GetExport(handle, "C_GetFunctionList"));
+        Assert.Equal(0u, (uint)getList(out var list));
+        var initialize = Marshal.GetDelegateForFunctionPointer<Initialize>(Marshal.ReadIntPtr(list, IntPtr.Size));
+        Assert.Equal(0u, (uint)initialize(IntPtr.Zero));
+
+        using var module = Pkcs11Module.Load(copy);
+        var generation = module.Generation;
+        Assert.NotEmpty(module.GetSlotList(tokenPresent: true));
+
+        Assert.False(module.Reinitialize(generation));
+        Assert.Equal(generation, module.Generation);
+        Assert.NotEmpty(module.GetSlotList(tokenPresent: true));
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nuint GetFunctionList(out IntPtr list);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nuint Initialize(IntPtr args);
 
     [Fact]
     public void Load_SamePathTwice_SharesOneInitializedModule()
