@@ -101,6 +101,7 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
         Assert.Equal("active", (string?)description["plugin_status"]);
         Assert.Equal(["127.0.0.1:online", "127.0.0.2:standby", "127.0.0.3:offline"],
             description["hsm_appliances"]!.AsArray().Select(n => (string?)n));
+        Assert.Contains("not the HA group's own state", (string?)description["hsm_appliances_note"], StringComparison.Ordinal);
         Assert.Equal("authenticated", (string?)description["partition_status"]);
         Assert.False(description.ContainsKey("fips_level"));
         Assert.Contains("CK_TOKEN_INFO has no FIPS field", (string?)description["fips_level_note"], StringComparison.Ordinal);
