@@ -121,6 +121,36 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
     }
 
     [Fact]
+    public async Task Wrap_AfterTheL1KeyWasReplacedUnderTheSameLabel_FindsTheNewKey()
+    {
+        hsm.Require();
+        using (var session = hsm.OpenUserSession(SoftHsm.ScratchToken))
+        {
+            foreach (var old in session.FindSecretKeys(SoftHsm.L1Key, 16))
+            {
+                session.DestroyObject(old);
+            }
+
+            SoftHsm.GenerateAes(session, SoftHsm.L1Key, 32);
+        }
+
+        await using var connection = await _plugin.ConnectAsync(LunaTestSettings.For(_ntls.Port, partition: SoftHsm.ScratchToken),
+            LunaTestSettings.Secrets(), CancellationToken.None);
+        var before = await connection.WrapAsync(new byte[32], "a"u8.ToArray(), CancellationToken.None);
+
+        using (var session = hsm.OpenUserSession(SoftHsm.ScratchToken))
+        {
+            session.DestroyObject(Assert.Single(session.FindSecretKeys(SoftHsm.L1Key, 2)));
+            SoftHsm.GenerateAes(session, SoftHsm.L1Key, 32);
+        }
+
+        var after = await connection.WrapAsync(new byte[32], "a"u8.ToArray(), CancellationToken.None);
+        Assert.Equal(new byte[32], await connection.UnwrapAsync(after, "a"u8.ToArray(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => connection.UnwrapAsync(before, "a"u8.ToArray(), CancellationToken.None));
+        Assert.Equal(KeystoreErrorKind.InvalidResponse, ex.Kind);
+    }
+
+    [Fact]
     public async Task Connect_LibraryIsNotPkcs11_IsInvalidConfiguration()
     {
         hsm.Require();
