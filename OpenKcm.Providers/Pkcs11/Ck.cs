@@ -18,6 +18,8 @@ public static class Ck
     public const nuint CkfLoginRequired = 0x4;
     public const nuint CkfUserPinInitialized = 0x8;
     public const nuint CkfTokenInitialized = 0x400;
+    public const nuint CkfUserPinCountLow = 0x10000;
+    public const nuint CkfUserPinFinalTry = 0x20000;
     public const nuint CkfUserPinLocked = 0x40000;
     public const nuint CkfUserPinToBeChanged = 0x80000;
 

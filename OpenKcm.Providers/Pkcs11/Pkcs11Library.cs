@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace OpenKcm.Providers.Pkcs11;
@@ -23,9 +24,20 @@ internal sealed unsafe class Pkcs11Library
 {
     private static readonly Lock s_registryLock = new();
     private static readonly Dictionary<string, Pkcs11Library> s_libraries = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_exitWait = TimeSpan.FromSeconds(5);
     private static bool s_exitHookInstalled;
 
+    /// <summary>Key of the PIN hashes below: random per process, so a hash means nothing outside it.</summary>
+    private static readonly byte[] s_pinHashKey = RandomNumberGenerator.GetBytes(32);
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _loginLock = new();
+
+    /// <summary>Per token (label and serial): HMAC of the PIN that last logged in successfully. Under <see cref="_loginLock"/>.</summary>
+    private readonly Dictionary<string, byte[]> _loggedInPins = new(StringComparer.Ordinal);
+
+    /// <summary>Per token: HMACs of PINs the token refused, with its answer; for the life of the process. Under <see cref="_loginLock"/>.</summary>
+    private readonly Dictionary<string, List<(byte[] Hash, nuint Code)>> _refusedPins = new(StringComparer.Ordinal);
     private readonly CkFunctionList* _functions;
     private int _leases;
     private bool _initialized;
@@ -95,19 +107,27 @@ internal sealed unsafe class Pkcs11Library
 
     /// <summary>
     /// C_Finalize then C_Initialize, after a device failure, unless another caller already did it since
-    /// <paramref name="observedGeneration"/>. Every open session of every lease on this module dies.
+    /// <paramref name="observedGeneration"/> (returns true: retry). Every open session of every lease on this module
+    /// dies. Returns false, changing nothing, when someone else in this process initialized the module: C_Finalize is
+    /// theirs to call, so no restart is possible from here.
     /// </summary>
-    public void Reinitialize(int observedGeneration)
+    public bool Reinitialize(int observedGeneration)
     {
         lock (s_registryLock)
         {
             if (Generation != observedGeneration || _leases == 0)
             {
-                return;
+                return true;
+            }
+
+            if (!_ownsInitialization)
+            {
+                return false;
             }
 
             FinalizeModule();
             Initialize(Path);
+            return true;
         }
     }
 
@@ -300,27 +320,87 @@ internal sealed unsafe class Pkcs11Library
         return new Pkcs11SessionInfo(info.slotID, info.state, info.flags, info.ulDeviceError);
     }
 
-    /// <summary>C_Login as CKU_USER. Returns false when the token answered CKR_USER_ALREADY_LOGGED_IN.</summary>
-    public bool Login(nuint session, int generation, ReadOnlySpan<byte> pin)
+    /// <summary>
+    /// C_Login as CKU_USER on the token in <paramref name="slot"/>, guarded by this process's record of that token's logins
+    /// (all callers, all pools): returns true after a successful C_Login, false when this process is already logged in
+    /// to the token with this same PIN (verified by the token at that earlier login; C_Login is not sent). Throws,
+    /// without sending C_Login, when the PIN was refused earlier, when another PIN is logged in (the token would answer
+    /// CKR_USER_ALREADY_LOGGED_IN without checking this one), or when the token is at CKF_USER_PIN_FINAL_TRY; see
+    /// <see cref="Pkcs11Exception.LoginRefusal"/>. Logins to one module are serialized.
+    /// </summary>
+    public bool Login(nuint session, int generation, nuint slot, ReadOnlySpan<byte> pin)
     {
-        nuint rv;
-        fixed (byte* p = pin)
+        var token = GetTokenInfo(slot);
+        var tokenKey = token.Label + "\n" + token.SerialNumber;
+        var hash = new byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(s_pinHashKey, pin, hash);
+        lock (_loginLock)
         {
-            using (EnterSession("C_Login", generation))
+            if (_refusedPins.TryGetValue(tokenKey, out var refused)
+                && refused.FirstOrDefault(r => CryptographicOperations.FixedTimeEquals(r.Hash, hash)) is { Hash: not null } earlier)
             {
-                Interlocked.Increment(ref _loginCalls);
-                rv = _functions->C_Login(session, Ck.CkuUser, p, (nuint)pin.Length);
+                throw new Pkcs11Exception("C_Login", earlier.Code,
+                    "not sent: the token refused this PIN earlier in this process, and HSMs lock a partition after a few failures")
+                {
+                    LoginRefusal = Pkcs11LoginRefusal.RefusedEarlier,
+                };
             }
-        }
 
-        if (rv == Ckr.UserAlreadyLoggedIn)
-        {
-            return false;
-        }
+            if (GetSessionInfo(session, generation).UserLoggedIn)
+            {
+                return LoggedInWith(tokenKey, hash) ? false : throw DifferentPin();
+            }
 
-        Check("C_Login", rv);
-        return true;
+            if (token.UserPinFinalTry)
+            {
+                throw new Pkcs11Exception("C_Login", Ckr.PinIncorrect,
+                    "not sent: the token reports CKF_USER_PIN_FINAL_TRY after earlier wrong PINs, and one more locks it")
+                {
+                    LoginRefusal = Pkcs11LoginRefusal.FinalTry,
+                };
+            }
+
+            nuint rv;
+            fixed (byte* p = pin)
+            {
+                using (EnterSession("C_Login", generation))
+                {
+                    Interlocked.Increment(ref _loginCalls);
+                    rv = _functions->C_Login(session, Ck.CkuUser, p, (nuint)pin.Length);
+                }
+            }
+
+            if (rv == Ckr.UserAlreadyLoggedIn)
+            {
+                // Logged in by someone who bypassed this record (another user of the module in this process).
+                return LoggedInWith(tokenKey, hash) ? false : throw DifferentPin();
+            }
+
+            var failure = new Pkcs11Exception("C_Login", rv);
+            if (failure.IsPinFailure)
+            {
+                if (!_refusedPins.TryGetValue(tokenKey, out var list))
+                {
+                    _refusedPins[tokenKey] = list = [];
+                }
+
+                list.Add((hash, rv));
+            }
+
+            Check("C_Login", rv);
+            _loggedInPins[tokenKey] = hash;
+            return true;
+        }
     }
+
+    private bool LoggedInWith(string tokenKey, byte[] hash) =>
+        _loggedInPins.TryGetValue(tokenKey, out var current) && CryptographicOperations.FixedTimeEquals(current, hash);
+
+    private static Pkcs11Exception DifferentPin() => new("C_Login", Ckr.UserAlreadyLoggedIn,
+        "not sent: this process is already logged in to the token with a different PIN, so the token would not check this one")
+    {
+        LoginRefusal = Pkcs11LoginRefusal.DifferentPinLoggedIn,
+    };
 
     public void Logout(nuint session, int generation)
     {
@@ -461,7 +541,10 @@ internal sealed unsafe class Pkcs11Library
                 pAAD = aad.IsEmpty ? 0 : (nint)pAad, ulAADLen = (nuint)aad.Length, ulTagBits = Ck.GcmTagLength * 8,
             };
             var mechanism = new CkMechanism { mechanism = Ck.CkmAesGcm, pParameter = (nint)(&gcm), ulParameterLen = (nuint)sizeof(CkGcmParams) };
-            var input = pIn;
+            // An empty span pins to NULL, and C_Encrypt(NULL, 0) is CKR_ARGUMENTS_BAD on SoftHSM (leaving the operation
+            // active): point at a byte that is never read instead.
+            byte empty = 0;
+            var input = plaintext.IsEmpty ? &empty : pIn;
             var inLength = (nuint)plaintext.Length;
             var outPointer = pOut;
             nuint outLength = (nuint)output.Length;
@@ -554,15 +637,67 @@ internal sealed unsafe class Pkcs11Library
         }
     }
 
+    /// <summary>
+    /// At process exit: C_Finalize every module, but wait at most <see cref="s_exitWait"/> for calls in flight (a call
+    /// blocked on an unreachable appliance would otherwise hang the exit); a module still busy is left as it is.
+    /// </summary>
     private static void FinalizeAll()
     {
-        lock (s_registryLock)
+        if (!s_registryLock.TryEnter(s_exitWait))
+        {
+            Console.Error.WriteLine($"OpenKCM: PKCS#11 modules not finalized at exit: a module load or restart was still running after {s_exitWait.TotalSeconds:0} s.");
+            return;
+        }
+
+        try
         {
             foreach (var library in s_libraries.Values)
             {
-                library.FinalizeModule();
+                if (!library.FinalizeAtExit(s_exitWait))
+                {
+                    Console.Error.WriteLine($"OpenKCM: C_Finalize of '{library.Path}' skipped at exit: a PKCS#11 call was still running after {s_exitWait.TotalSeconds:0} s.");
+                }
             }
         }
+        finally
+        {
+            s_registryLock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// C_Finalize unless a call is still in flight after <paramref name="wait"/>: then nothing is changed and false is
+    /// returned (the module must not be finalized under a running call, and the exit must not wait for it forever).
+    /// </summary>
+    internal bool FinalizeAtExit(TimeSpan wait)
+    {
+        if (!_lock.TryEnterWriteLock(wait))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_initialized && _ownsInitialization)
+            {
+                _ = _functions->C_Finalize(0);
+            }
+
+            _initialized = false;
+            _generation++;
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>For tests: holds the lock every native call holds, as a call blocked in the module would. Dispose on the same thread.</summary>
+    internal IDisposable SimulateCallInFlight()
+    {
+        _lock.EnterReadLock();
+        return new CallInFlight(_lock);
     }
 
     private static CkFunctionList* LoadFunctionList(string path, string full)
@@ -757,6 +892,11 @@ internal sealed unsafe class Pkcs11Library
         {
             throw new Pkcs11Exception(function, Ckr.SessionHandleInvalid, "the session belongs to an earlier initialization of the module");
         }
+    }
+
+    private sealed class CallInFlight(ReaderWriterLockSlim held) : IDisposable
+    {
+        public void Dispose() => held.ExitReadLock();
     }
 
     private readonly ref struct ReadScope(ReaderWriterLockSlim held)

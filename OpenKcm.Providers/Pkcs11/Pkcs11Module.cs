@@ -103,9 +103,11 @@ public sealed class Pkcs11Module : IDisposable
 
     /// <summary>
     /// C_Finalize then C_Initialize (after CKR_DEVICE_ERROR and the like), unless the module was already reinitialized
-    /// since <paramref name="observedGeneration"/>. Every session on the module, of every owner, dies.
+    /// since <paramref name="observedGeneration"/>. Every session on the module, of every owner, dies. Returns false, and
+    /// changes nothing, when another component of this process initialized the module (answered
+    /// CKR_CRYPTOKI_ALREADY_INITIALIZED to ours): only it may call C_Finalize, so recovery is not possible here.
     /// </summary>
-    public void Reinitialize(int observedGeneration) => Live.Reinitialize(observedGeneration);
+    public bool Reinitialize(int observedGeneration) => Live.Reinitialize(observedGeneration);
 
     /// <summary>Whether <paramref name="label"/> can be a token label: PKCS#11 labels are 1 to 32 bytes of UTF-8.</summary>
     public static bool IsValidLabel(string label) => label.Length > 0 && Encoding.UTF8.GetByteCount(label) <= 32;

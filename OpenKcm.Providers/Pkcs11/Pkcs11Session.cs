@@ -33,11 +33,14 @@ public sealed class Pkcs11Session : IDisposable
     public Pkcs11SessionInfo GetInfo() => _library.GetSessionInfo(Handle, _handle.Generation);
 
     /// <summary>
-    /// C_Login as the normal user (CKU_USER; on Luna the partition's Crypto Officer). Returns false when the token
-    /// answered CKR_USER_ALREADY_LOGGED_IN (login state is per application and token, shared by all its sessions).
-    /// The PIN is passed by reference and not copied; the caller zeroes it. Never retry CKR_PIN_INCORRECT.
+    /// C_Login as the normal user (CKU_USER; on Luna the partition's Crypto Officer). Returns true after a successful
+    /// C_Login, false when this process is already logged in to the token with this same PIN (login state is per
+    /// application and token, shared by all its sessions; the PIN was verified by the token at that login, and is not
+    /// sent again). The PIN is passed by reference and not copied; the caller zeroes it.
     /// </summary>
-    public bool Login(ReadOnlySpan<byte> pin) => _library.Login(Handle, _handle.Generation, pin);
+    /// <exception cref="Pkcs11Exception">The token refused the PIN, or C_Login was not sent
+    /// (<see cref="Pkcs11Exception.LoginRefusal"/>: refused earlier in this process, another PIN logged in, final try).</exception>
+    public bool Login(ReadOnlySpan<byte> pin) => _library.Login(Handle, _handle.Generation, SlotId, pin);
 
     public void Logout() => _library.Logout(Handle, _handle.Generation);
 

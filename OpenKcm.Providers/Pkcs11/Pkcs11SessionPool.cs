@@ -9,7 +9,9 @@ namespace OpenKcm.Providers.Pkcs11;
 /// </summary>
 /// <remarks>
 /// <para>Login: PKCS#11 login state belongs to the application and token, not the session, so the pool logs in once
-/// (CKR_USER_ALREADY_LOGGED_IN counts as success) and again only after the login was lost.</para>
+/// and again only after the login was lost. <see cref="Pkcs11Session.Login"/> keeps a process-wide record per token:
+/// when the process is already logged in, only the same PIN counts as logged in; another PIN fails
+/// (<see cref="Pkcs11LoginRefusal.DifferentPinLoggedIn"/>) without C_Login.</para>
 /// <para>Recovery, at most once per operation: CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED or CKR_USER_NOT_LOGGED_IN
 /// (sessions closed underneath, e.g. C_CloseAllSessions or an appliance restart) → the idle sessions are checked with
 /// C_GetSessionInfo, dead ones forgotten without C_CloseSession (their numbers may already be reused), a new session is
@@ -21,7 +23,10 @@ namespace OpenKcm.Providers.Pkcs11;
 /// <see cref="Pkcs11Exception.IsAuthenticationTagFailure"/>; the pool passes it on without any recovery.</para>
 /// <para>PIN answers (CKR_PIN_INCORRECT, CKR_PIN_LOCKED, CKR_PIN_EXPIRED, ...) are never retried: HSMs lock a partition
 /// after a few failed logins. The first one is remembered and every later operation fails with it without calling
-/// C_Login again; a new pool (a new configuration) is needed.</para>
+/// C_Login again; the module also remembers the refused PIN for the life of the process, so a new pool with the same
+/// PIN fails at once too (<see cref="Pkcs11LoginRefusal.RefusedEarlier"/>); only a different PIN is sent.</para>
+/// <para>Any other <see cref="Pkcs11Exception"/> from an operation closes its session (an operation may still be active
+/// in it); the next caller gets a fresh one.</para>
 /// <para>The PIN is copied into the pool and zeroed on <see cref="Dispose"/>.</para>
 /// </remarks>
 public sealed class Pkcs11SessionPool : IDisposable
@@ -170,12 +175,32 @@ public sealed class Pkcs11SessionPool : IDisposable
                 }
 
                 Interlocked.Exchange(ref _lastReinitialization, now);
+                if (!_module.Reinitialize(session.Generation))
+                {
+                    // Initialized by someone else in the process: we may not finalize it, so report the failure as is.
+                    throw;
+                }
+
                 Interlocked.Increment(ref _reinitializations);
-                _module.Reinitialize(session.Generation);
+            }
+            catch (Pkcs11Exception ex) when (!ex.IsAuthenticationTagFailure)
+            {
+                // Any other answer of the token may leave an operation active in the session (SoftHSM does after
+                // CKR_ARGUMENTS_BAD, and CKR_BUFFER_TOO_SMALL keeps it by design): a later C_EncryptInit would fail with
+                // CKR_OPERATION_ACTIVE. Close it rather than hand it to the next caller. If it was the application's last
+                // session on the token, the token logged it out: a new epoch makes the next session check the login.
+                Close(session);
+                lock (_openLock)
+                {
+                    _epoch++;
+                }
+
+                throw;
             }
             catch
             {
-                // The operation failed but the session is sound (PKCS#11 ends the operation on error): reuse it.
+                // A tag that did not verify (the session was asked and is intact) or a failure of ours (arguments, key
+                // lookup) before or outside a token operation: the session is sound, reuse it.
                 Return(session);
                 throw;
             }
@@ -223,7 +248,10 @@ public sealed class Pkcs11SessionPool : IDisposable
             {
                 Return(session);
                 throw new Pkcs11Exception("C_Login", failed.Code,
-                    "not retried: an earlier login with this PIN was refused, and HSMs lock a partition after a few failures");
+                    "not retried: an earlier login with this PIN was refused, and HSMs lock a partition after a few failures")
+                {
+                    LoginRefusal = Pkcs11LoginRefusal.RefusedEarlier,
+                };
             }
 
             if (_loggedInEpoch == _epoch && _loggedInGeneration == session.Generation)
@@ -243,7 +271,13 @@ public sealed class Pkcs11SessionPool : IDisposable
             }
             catch (Pkcs11Exception ex) when (ex.IsPinFailure)
             {
-                _pinFailure = ex;
+                // Another PIN logged in elsewhere in the process is not an answer about ours: ask again next time (no
+                // C_Login is sent while that login lasts).
+                if (ex.LoginRefusal != Pkcs11LoginRefusal.DifferentPinLoggedIn)
+                {
+                    _pinFailure = ex;
+                }
+
                 Return(session);
                 throw;
             }

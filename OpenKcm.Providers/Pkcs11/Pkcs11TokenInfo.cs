@@ -20,5 +20,11 @@ public sealed record Pkcs11TokenInfo(
 {
     public bool UserPinLocked => (Flags & Ck.CkfUserPinLocked) != 0;
 
+    /// <summary>CKF_USER_PIN_COUNT_LOW: a wrong PIN was entered since the last successful login.</summary>
+    public bool UserPinCountLow => (Flags & Ck.CkfUserPinCountLow) != 0;
+
+    /// <summary>CKF_USER_PIN_FINAL_TRY: one more wrong PIN locks the user (on Luna: the partition's Crypto Officer).</summary>
+    public bool UserPinFinalTry => (Flags & Ck.CkfUserPinFinalTry) != 0;
+
     public bool UserPinInitialized => (Flags & Ck.CkfUserPinInitialized) != 0;
 }

@@ -99,6 +99,12 @@ internal sealed class ThalesLunaConnection : IKeystoreConnection
             ["latency_ms"] = Math.Round(latency.TotalMilliseconds, 1),
         };
 
+        // The roles come from TCP reachability in the configured order; PKCS#11 does not say which member the Luna
+        // client's HA group is using, so the note says what the words mean rather than claiming HA state.
+        result["hsm_appliances_note"] = "online = the first appliance in the configured order whose NTLS port accepted a "
+            + "connection, standby = the other reachable ones, offline = not reachable; this is reachability from the console, "
+            + "not the HA group's own state (lunacm: hagroup listgroups shows which members are in use)";
+
         // PKCS#11's token info has no FIPS level field, and guessing one from the model name would be inventing it.
         result["fips_level_note"] = "not reported through PKCS#11 (CK_TOKEN_INFO has no FIPS field); the appliance shows its "
             + "validation with lunash: hsm show";

@@ -162,6 +162,12 @@ internal sealed class ThalesLunaConnectionTest
 
     private CheckStep Pkcs11Interface()
     {
+        if (_options.LibraryNotAllowed(Configuration.LibraryPath) is { } notAllowed)
+        {
+            return CheckStep.Fail(KeystoreErrorKind.InvalidConfiguration, notAllowed + " It was not loaded.",
+                ThalesLunaOptions.LibraryNotAllowedRemedy);
+        }
+
         try
         {
             _module = Pkcs11Module.Load(Configuration.LibraryPath);
@@ -253,12 +259,21 @@ internal sealed class ThalesLunaConnectionTest
 
         return await Task.Run(() =>
         {
-            _session = _module!.OpenSession(_token!.SlotId);
+            // Read again right before the login: the flags reflect logins since the interface check. A token at
+            // CKF_USER_PIN_FINAL_TRY is refused by Pkcs11Session.Login itself, without C_Login.
+            var countLow = _module!.GetTokenInfo(_token!.SlotId).UserPinCountLow;
+            _session = _module.OpenSession(_token.SlotId);
             var fresh = _session.Login(pin.RevealBytes());
-            return CheckStep.Pass(fresh
+            var detail = fresh
                 ? $"Logged in to partition '{_token.Label}' as the Crypto Officer."
-                : $"Partition '{_token.Label}': this console is already logged in (PKCS#11 login state is shared by the "
-                    + "application's sessions), so the PIN was not sent again.");
+                : $"Partition '{_token.Label}': this console is already logged in with this same PIN (the HSM accepted it at "
+                    + "that login; PKCS#11 login state is shared by the application's sessions), so it was not sent again.";
+            return countLow
+                ? CheckStep.Warn(detail + " Before this login the partition reported CKF_USER_PIN_COUNT_LOW: wrong PINs were entered "
+                    + "since its last successful login, and a few more lock the Crypto Officer.",
+                    "Find out who or what entered wrong PINs (another keystore or tool with an old PIN, lunacm users) and correct it "
+                    + "before the partition locks.")
+                : CheckStep.Pass(detail);
         }, cancellationToken).ConfigureAwait(false);
     }
 

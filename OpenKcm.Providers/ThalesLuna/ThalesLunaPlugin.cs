@@ -135,7 +135,7 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
     public PluginDescriptor Descriptor => s_descriptor;
 
     public IReadOnlyList<FieldError> Validate(KeystoreSettings settings, IReadOnlySet<string> secretsSet) =>
-        ThalesLunaSettingsValidator.Validate(settings, secretsSet.Contains(F.PartitionPin), _time.GetUtcNow());
+        ThalesLunaSettingsValidator.Validate(settings, secretsSet.Contains(F.PartitionPin), _time.GetUtcNow(), _options);
 
     public PermissionGuidance GetPermissionGuidance(KeystoreSettings settings) =>
         ThalesLunaGuidance.From(settings, _time.GetUtcNow()).Build();
@@ -144,13 +144,18 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
         new ThalesLunaConnectionTest(settings, secrets, _time, _options, _logger).RunAsync(cancellationToken);
 
     /// <summary>
-    /// Loads the module, logs in through a new session pool and finds the L1 key, so a returned connection is known to
+    /// Checks the library against <see cref="ThalesLunaOptions.AllowedLibraryPaths"/>, loads the module, logs in through a new session pool and finds the L1 key, so a returned connection is known to
     /// work. Throws <see cref="KeystoreException"/>: InvalidConfiguration (settings, library path, no PIN),
     /// AuthenticationFailed (PIN), KeyNotFound, Unavailable (partition or appliances).
     /// </summary>
     public async Task<IKeystoreConnection> ConnectAsync(KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken)
     {
         var configuration = ThalesLunaConfiguration.Parse(settings, _time.GetUtcNow());
+        if (_options.LibraryNotAllowed(configuration.LibraryPath) is { } notAllowed)
+        {
+            throw new KeystoreException(KeystoreErrorKind.InvalidConfiguration, notAllowed) { VendorCode = "LibraryNotAllowed" };
+        }
+
         Pkcs11Module module;
         try
         {

@@ -11,9 +11,9 @@ internal static class ThalesLunaSettingsValidator
     /// <summary>
     /// Field errors of <paramref name="settings"/> judged at <paramref name="now"/> (certificate validity).
     /// <paramref name="pinSet"/>: whether the partition PIN is in the vault; null skips that rule (the runtime resolves
-    /// the secret itself).
+    /// the secret itself). <paramref name="options"/>: when given, the library path must be on its allowlist.
     /// </summary>
-    public static List<FieldError> Validate(KeystoreSettings settings, bool? pinSet, DateTimeOffset now)
+    public static List<FieldError> Validate(KeystoreSettings settings, bool? pinSet, DateTimeOffset now, ThalesLunaOptions? options = null)
     {
         var errors = new List<FieldError>();
         var addresses = settings.GetList(F.HsmIpAddresses);
@@ -63,6 +63,10 @@ internal static class ThalesLunaSettingsValidator
         else if (!Path.IsPathFullyQualified(library) || library.Any(char.IsControl))
         {
             errors.Add(new(F.Pkcs11LibraryPath, $"Give the absolute path of the library file, e.g. {F.DefaultLibraryPath}."));
+        }
+        else if (options?.LibraryNotAllowed(library) is { } notAllowed)
+        {
+            errors.Add(new(F.Pkcs11LibraryPath, notAllowed + " " + ThalesLunaOptions.LibraryNotAllowedRemedy));
         }
 
         if (pinSet == false)

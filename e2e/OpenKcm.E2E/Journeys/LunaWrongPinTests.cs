@@ -9,9 +9,10 @@ namespace OpenKcm.E2E.Journeys;
 /// A wrong Crypto Officer PIN reads as such in the browser and is not retried (issue 4, bad input).
 /// </summary>
 /// <remarks>
-/// A console of its own, in which no Luna keystore is ever activated: PKCS#11 login state belongs to the application,
-/// so while another keystore on the same partition is active and logged in, C_Login answers
-/// CKR_USER_ALREADY_LOGGED_IN without looking at the PIN, and a wrong PIN could not be seen.
+/// A console of its own, in which no Luna keystore is ever activated, so the HSM itself answers the wrong PIN
+/// (CKR_PIN_INCORRECT). PKCS#11 login state belongs to the application: while another keystore on the same partition is
+/// logged in, the console does not send C_Login but compares the PIN with the one that logged in and fails the check
+/// with "a different PIN" (covered against SoftHSM2 by ThalesLunaPinTests in the Providers tests).
 /// </remarks>
 public sealed class LunaWrongPinTests(BootstrappedConsoleFixture app) : BrowserTest<BootstrappedConsoleFixture>(app)
 {

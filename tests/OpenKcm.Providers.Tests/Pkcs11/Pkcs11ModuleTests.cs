@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenKcm.Providers.Pkcs11;
 
 namespace OpenKcm.Providers.Tests.Pkcs11;
@@ -5,6 +6,68 @@ namespace OpenKcm.Providers.Tests.Pkcs11;
 [Collection(SoftHsmCollection.Name)]
 public sealed class Pkcs11ModuleTests(SoftHsm hsm)
 {
+    [Fact]
+    public async Task FinalizeAtExit_WhileACallIsInFlight_GivesUpAndLeavesTheModuleWorking()
+    {
+        hsm.Require();
+        var library = hsm.Module.Library;
+        var generation = hsm.Module.Generation;
+        using var holding = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        var caller = Task.Factory.StartNew(() =>
+        {
+            using (library.SimulateCallInFlight())
+            {
+                holding.Release();
+                release.Wait();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(await holding.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var finalized = await Task.Run(() => library.FinalizeAtExit(TimeSpan.FromMilliseconds(200))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        release.Release();
+        await caller.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(finalized);
+        Assert.Equal(generation, hsm.Module.Generation);
+        Assert.Contains("SoftHSM", hsm.Module.GetInfo().ManufacturerId, StringComparison.Ordinal);
+
+        // Nothing in flight: it finalizes (then the fixture's module is brought back for the other tests).
+        Assert.True(library.FinalizeAtExit(TimeSpan.FromSeconds(30)));
+        Assert.Throws<Pkcs11Exception>(() => hsm.Module.GetInfo());
+        hsm.Module.Reinitialize(hsm.Module.Generation);
+        Assert.Contains("SoftHSM", hsm.Module.GetInfo().ManufacturerId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reinitialize_ModuleInitializedBySomeoneElse_ReportsNoRecoveryAndChangesNothing()
+    {
+        hsm.Require();
+
+        // A private copy of SoftHSM (its own instance in this process), initialized by "another component" first.
+        var copy = Path.Combine(hsm.Directory, "foreign-libsofthsm2.so");
+        File.Copy(SoftHsm.ModulePath, copy, overwrite: true);
+        var handle = NativeLibrary.Load(copy);
+        var getList = Marshal.GetDelegateForFunctionPointer<GetFunctionList>(NativeLibrary.GetExport(handle, "C_GetFunctionList"));
+        Assert.Equal(0u, (uint)getList(out var list));
+        var initialize = Marshal.GetDelegateForFunctionPointer<Initialize>(Marshal.ReadIntPtr(list, IntPtr.Size));
+        Assert.Equal(0u, (uint)initialize(IntPtr.Zero));
+
+        using var module = Pkcs11Module.Load(copy);
+        var generation = module.Generation;
+        Assert.NotEmpty(module.GetSlotList(tokenPresent: true));
+
+        Assert.False(module.Reinitialize(generation));
+        Assert.Equal(generation, module.Generation);
+        Assert.NotEmpty(module.GetSlotList(tokenPresent: true));
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nuint GetFunctionList(out IntPtr list);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nuint Initialize(IntPtr args);
+
     [Fact]
     public void Load_SamePathTwice_SharesOneInitializedModule()
     {

@@ -84,6 +84,53 @@ public sealed class Pkcs11SessionPoolTests(SoftHsm hsm)
     }
 
     [Fact]
+    public async Task Pool_EmptyPlaintext_RoundTripsAndLeavesEverySessionUsable()
+    {
+        hsm.Require();
+        using var pool = new Pkcs11SessionPool(hsm.Module, SoftHsm.PoolToken, SoftHsm.PinBytes, maxSessions: 2);
+        var key = await pool.RunAsync(s => Assert.Single(s.FindSecretKeys(SoftHsm.L1Key, 2)), CancellationToken.None);
+
+        var (iv, sealedBytes) = await pool.RunAsync(s =>
+        {
+            var iv = new byte[Ck.GcmIvLength];
+            s.GenerateRandom(iv);
+            return (iv, s.EncryptAesGcm(key, iv, "empty"u8, ReadOnlySpan<byte>.Empty));
+        }, CancellationToken.None);
+        Assert.Equal(Ck.GcmTagLength, sealedBytes.Length);
+        Assert.Empty(await pool.RunAsync(s => s.DecryptAesGcm(key, iv, "empty"u8, sealedBytes), CancellationToken.None));
+
+        for (var i = 0; i < 2 * pool.MaxSessions; i++)
+        {
+            var value = RandomNumberGenerator.GetBytes(32);
+            var back = await pool.RunAsync(s =>
+            {
+                var iv = new byte[Ck.GcmIvLength];
+                s.GenerateRandom(iv);
+                return s.DecryptAesGcm(key, iv, "x"u8, s.EncryptAesGcm(key, iv, "x"u8, value));
+            }, CancellationToken.None);
+            Assert.Equal(value, back);
+        }
+    }
+
+    [Fact]
+    public async Task Pool_TokenRefusesAnOperation_TheSessionIsClosedNotReused()
+    {
+        hsm.Require();
+        using var pool = new Pkcs11SessionPool(hsm.Module, SoftHsm.PoolToken, SoftHsm.PinBytes, maxSessions: 2);
+        var key = await pool.RunAsync(s => Assert.Single(s.FindSecretKeys(SoftHsm.L1Key, 2)), CancellationToken.None);
+        Assert.Equal(1, pool.OpenSessions);
+        var closesBefore = hsm.Module.CloseSessionCalls;
+
+        var ex = await Assert.ThrowsAsync<Pkcs11Exception>(() => pool.RunAsync(
+            s => s.EncryptAesGcm(key + 100_000, new byte[Ck.GcmIvLength], "x"u8, new byte[32]), CancellationToken.None));
+        Assert.False(ex.IsSessionLost || ex.IsModuleFailure, ex.Message);
+
+        Assert.Equal(0, pool.OpenSessions);
+        Assert.Equal(1, hsm.Module.CloseSessionCalls - closesBefore);
+        Assert.Single(await pool.RunAsync(s => s.FindSecretKeys(SoftHsm.L1Key, 2), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Pool_ModuleReinitializedUnderneath_RecoversOnNextOperation()
     {
         hsm.Require();

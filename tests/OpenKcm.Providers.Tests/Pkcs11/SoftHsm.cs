@@ -31,6 +31,9 @@ public sealed class SoftHsm : IDisposable
     /// <summary>A token labelled on two slots at once is impossible in SoftHSM; this one is for the generated-key tests.</summary>
     public const string ScratchToken = "luna-scratch";
 
+    /// <summary>A token the tests put at CKF_USER_PIN_FINAL_TRY (see <see cref="SetTokenFlag"/>).</summary>
+    public const string FinalTryToken = "luna-final-try";
+
     public const string L1Key = "openkcm-l1";
     public const string DuplicateKey = "dup-key";
     public const string ExtractableKey = "extractable-key";
@@ -59,7 +62,7 @@ public sealed class SoftHsm : IDisposable
             throw new InvalidOperationException("setenv(SOFTHSM2_CONF) failed.");
         }
 
-        foreach (var label in new[] { MainToken, PinToken, PoolToken, ScratchToken })
+        foreach (var label in new[] { MainToken, PinToken, PoolToken, ScratchToken, FinalTryToken })
         {
             InitToken(label);
         }
@@ -123,6 +126,29 @@ public sealed class SoftHsm : IDisposable
             .Text(Ck.CkaLabel, label).Bool(Ck.CkaToken, token).Bool(Ck.CkaPrivate, true).Bool(Ck.CkaSensitive, sensitive)
             .Bool(Ck.CkaExtractable, extractable).Bool(Ck.CkaEncrypt, true).Bool(Ck.CkaDecrypt, decrypt)
             .Bool(Ck.CkaWrap, false).Bool(Ck.CkaUnwrap, false));
+
+    /// <summary>
+    /// Sets <paramref name="flag"/> in the token's CK_TOKEN_INFO flags the way SoftHSM stores them, for token states
+    /// SoftHSM never reaches by itself (it has no retry counter, so never CKF_USER_PIN_FINAL_TRY). SoftHSM 2.6 file
+    /// backend: token.object is an 8-byte big-endian generation, then attributes (type, kind, value; all 8-byte
+    /// big-endian) with the flags under CKA_OS_TOKENFLAGS (0x8000534B, kind 2 = unsigned long). Bumping the
+    /// generation makes the module read the file again.
+    /// </summary>
+    public void SetTokenFlag(string label, nuint flag)
+    {
+        var padded = Encoding.UTF8.GetBytes(label.PadRight(32));
+        var file = System.IO.Directory.GetFiles(System.IO.Path.Combine(Directory, "tokens"), "token.object", SearchOption.AllDirectories)
+            .Single(f => File.ReadAllBytes(f).AsSpan().IndexOf(padded) >= 0);
+        var bytes = File.ReadAllBytes(file);
+        byte[] marker = [0, 0, 0, 0, 0x80, 0, 0x53, 0x4B, 0, 0, 0, 0, 0, 0, 0, 2];
+        var at = bytes.AsSpan().IndexOf(marker);
+        Assert.True(at >= 8, "CKA_OS_TOKENFLAGS not found in " + file);
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(at + 16));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at + 16), value | flag);
+        var generation = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, generation + 1);
+        File.WriteAllBytes(file, bytes);
+    }
 
     /// <summary>Runs softhsm2-util --init-token with this run's SOFTHSM2_CONF in its environment.</summary>
     public void InitToken(string label)

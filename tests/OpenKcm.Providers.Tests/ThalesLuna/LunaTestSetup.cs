@@ -101,9 +101,10 @@ internal static class LunaChecks
 {
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
 
-    public static async Task<IReadOnlyDictionary<string, CheckResult>> RunAsync(KeystoreSettings settings, InMemorySecretResolver secrets)
+    public static async Task<IReadOnlyDictionary<string, CheckResult>> RunAsync(KeystoreSettings settings, InMemorySecretResolver secrets,
+        ThalesLunaOptions? options = null)
     {
-        var plugin = new ThalesLunaPlugin(TimeProvider.System);
+        var plugin = new ThalesLunaPlugin(TimeProvider.System, options);
         var results = await plugin.TestConnectionAsync(settings, secrets, CancellationToken.None).ToListAsync().AsTask().WaitAsync(Guard);
         Assert.Equal(ThalesLunaPlugin.Checks.Select(c => c.Id), results.Select(r => r.Id));
         return results.ToDictionary(r => r.Id);

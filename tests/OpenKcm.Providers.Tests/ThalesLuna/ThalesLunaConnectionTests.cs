@@ -101,6 +101,7 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
         Assert.Equal("active", (string?)description["plugin_status"]);
         Assert.Equal(["127.0.0.1:online", "127.0.0.2:standby", "127.0.0.3:offline"],
             description["hsm_appliances"]!.AsArray().Select(n => (string?)n));
+        Assert.Contains("not the HA group's own state", (string?)description["hsm_appliances_note"], StringComparison.Ordinal);
         Assert.Equal("authenticated", (string?)description["partition_status"]);
         Assert.False(description.ContainsKey("fips_level"));
         Assert.Contains("CK_TOKEN_INFO has no FIPS field", (string?)description["fips_level_note"], StringComparison.Ordinal);
@@ -120,12 +121,45 @@ public sealed class ThalesLunaConnectionTests(SoftHsm hsm) : IDisposable
     }
 
     [Fact]
+    public async Task Wrap_AfterTheL1KeyWasReplacedUnderTheSameLabel_FindsTheNewKey()
+    {
+        hsm.Require();
+        using (var session = hsm.OpenUserSession(SoftHsm.ScratchToken))
+        {
+            foreach (var old in session.FindSecretKeys(SoftHsm.L1Key, 16))
+            {
+                session.DestroyObject(old);
+            }
+
+            SoftHsm.GenerateAes(session, SoftHsm.L1Key, 32);
+        }
+
+        await using var connection = await _plugin.ConnectAsync(LunaTestSettings.For(_ntls.Port, partition: SoftHsm.ScratchToken),
+            LunaTestSettings.Secrets(), CancellationToken.None);
+        var before = await connection.WrapAsync(new byte[32], "a"u8.ToArray(), CancellationToken.None);
+
+        using (var session = hsm.OpenUserSession(SoftHsm.ScratchToken))
+        {
+            session.DestroyObject(Assert.Single(session.FindSecretKeys(SoftHsm.L1Key, 2)));
+            SoftHsm.GenerateAes(session, SoftHsm.L1Key, 32);
+        }
+
+        var after = await connection.WrapAsync(new byte[32], "a"u8.ToArray(), CancellationToken.None);
+        Assert.Equal(new byte[32], await connection.UnwrapAsync(after, "a"u8.ToArray(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => connection.UnwrapAsync(before, "a"u8.ToArray(), CancellationToken.None));
+        Assert.Equal(KeystoreErrorKind.InvalidResponse, ex.Kind);
+    }
+
+    [Fact]
     public async Task Connect_LibraryIsNotPkcs11_IsInvalidConfiguration()
     {
         hsm.Require();
-        var ex = await Assert.ThrowsAsync<KeystoreException>(() => _plugin.ConnectAsync(
-            LunaTestSettings.For(_ntls.Port, library: Pkcs11ModuleLoadTests.FindLibz()), LunaTestSettings.Secrets(), CancellationToken.None));
+        var libz = Pkcs11ModuleLoadTests.FindLibz();
+        var plugin = new ThalesLunaPlugin(TimeProvider.System, new ThalesLunaOptions { AllowedLibraryPaths = [libz] });
+        var ex = await Assert.ThrowsAsync<KeystoreException>(() => plugin.ConnectAsync(
+            LunaTestSettings.For(_ntls.Port, library: libz), LunaTestSettings.Secrets(), CancellationToken.None));
         Assert.Equal(KeystoreErrorKind.InvalidConfiguration, ex.Kind);
+        Assert.Contains("C_GetFunctionList", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,9 @@ public sealed class ThalesLunaTestConnectionTests(SoftHsm hsm) : IDisposable
     public async Task TestConnection_LibraryIsNotPkcs11_FailsAtPkcs11InterfaceAndTheProcessSurvives()
     {
         hsm.Require();
-        var results = await LunaChecks.RunAsync(LunaTestSettings.For(_ntls.Port, library: Pkcs11ModuleLoadTests.FindLibz()), LunaTestSettings.Secrets());
+        var libz = Pkcs11ModuleLoadTests.FindLibz();
+        var results = await LunaChecks.RunAsync(LunaTestSettings.For(_ntls.Port, library: libz), LunaTestSettings.Secrets(),
+            new ThalesLunaOptions { AllowedLibraryPaths = [libz] });
         var failed = LunaChecks.AssertFailedAt(results, Ids.Pkcs11Interface, KeystoreErrorKind.InvalidConfiguration);
         Assert.Contains("C_GetFunctionList", failed.Detail, StringComparison.Ordinal);
     }
