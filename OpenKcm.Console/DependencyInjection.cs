@@ -40,6 +40,9 @@ public static class DependencyInjection
         // Hosted services start in registration order: Core's initializer (migrations, default tenant) first, then
         // the Identity schema and bootstrap administrator, then the sandbox, then the health monitor.
         services.AddHostedService<DatabaseStartup>();
+        // Before AddKeystoreProviders, which keeps an instance registered earlier: the allowlist of PKCS#11 libraries.
+        services.AddSingleton(configuration.GetSection(OpenKcm.Providers.ThalesLuna.ThalesLunaOptions.Section).Get<OpenKcm.Providers.ThalesLuna.ThalesLunaOptions>()
+            ?? new OpenKcm.Providers.ThalesLuna.ThalesLunaOptions());
         services.AddKeystoreProviders(o => configuration.GetSection("OpenKcm:OpenBao").Bind(o));
         services.Configure<OpenKcm.Providers.AwsKms.AwsKmsOptions>(configuration.GetSection(OpenKcm.Providers.AwsKms.AwsKmsOptions.Section));
 
