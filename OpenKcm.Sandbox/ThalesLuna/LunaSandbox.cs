@@ -125,13 +125,12 @@ public sealed class LunaSandbox : IAsyncDisposable
         }
 
         var token = new SoftHsmToken(tools, softHsmDirectory, options.ToolTimeout);
-        LunaState state;
         try
         {
             PrivateFile.CreateDirectory(dataDirectory);
             var stateFile = new LunaStateFile(Path.Combine(dataDirectory, StateFileName), logger);
             var previous = options.PersistState ? stateFile.Load() : null;
-            state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
+            var state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
             var pki = await LunaClientPki.EnsureAsync(Path.Combine(dataDirectory, LunaClientPki.DirectoryName),
                 reuse: options.PersistState, logger, cancellationToken).ConfigureAwait(false);
             var (port, sockets) = SharedPortBinder.Bind(s_addresses.Select(IPAddress.Parse).ToList(),
