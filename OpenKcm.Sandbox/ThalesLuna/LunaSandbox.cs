@@ -132,7 +132,6 @@ public sealed class LunaSandbox : IAsyncDisposable
         }
 
         var token = new SoftHsmToken(tools, softHsmDirectory, options.ToolTimeout);
-        LunaState state;
         try
         {
             PrivateFile.CreateDirectory(dataDirectory);
@@ -140,7 +139,7 @@ public sealed class LunaSandbox : IAsyncDisposable
                 "a fresh token with new PINs is created, so sandbox Luna keystores must be re-imported from the new manifest",
                 TimeProvider.System, logger);
             var previous = options.PersistState ? stateFile.Load(LunaState.Validated) : null;
-            state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
+            var state = await new LunaTokenSetup(token, logger).RunAsync(previous, cancellationToken).ConfigureAwait(false);
             var pki = await LunaClientPki.EnsureAsync(Path.Combine(dataDirectory, LunaClientPki.DirectoryName),
                 reuse: options.PersistState, logger, cancellationToken).ConfigureAwait(false);
             var (port, sockets) = SharedPortBinder.Bind(s_addresses.Select(IPAddress.Parse).ToList(),

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
+using OpenKcm.Sandbox.Tests.Support;
 using OpenKcm.Sandbox.ThalesLuna;
 
 namespace OpenKcm.Sandbox.Tests.ThalesLuna;
@@ -67,6 +68,24 @@ public sealed class LunaAvailabilityTests : LunaSandboxTest
 
         Assert.False(luna.IsAvailable);
         Assert.Contains("did not finish within 1 s and was stopped", luna.UnavailableReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_CancelledWhileAToolRuns_ThrowsAndKillsTheTool()
+    {
+        var pidFile = Path.Combine(DataDirectory, "tool.pid");
+        var fake = await ScriptAsync("slow-softhsm2-util", $"echo $$ > '{pidFile}'\nexec sleep 600");
+        using var cancel = new CancellationTokenSource();
+        var options = With(new LunaSandboxOptions { DataDirectory = DataDirectory }, softHsmUtil: fake);
+
+        var start = LunaSandbox.StartAsync(options, cancel.Token);
+        await Eventually.TrueAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), TimeSpan.FromSeconds(30),
+            "the tool has started");
+        var pid = File.ReadAllText(pidFile).Trim();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
+        await Eventually.TrueAsync(() => !Directory.Exists("/proc/" + pid), TimeSpan.FromSeconds(30), $"process {pid} is gone");
     }
 
     [Fact]
