@@ -14,6 +14,9 @@ public sealed class AuthenticationTests : AwsKmsTest
 
     private JsonObject DescribeBody => new() { ["KeyId"] = Aws.KeyArn };
 
+    /// <summary>The console user's secret with its first character changed (never the same: the secret is random).</summary>
+    private string WrongSecret => (Console.SecretAccessKey[0] == 'x' ? "y" : "x") + Console.SecretAccessKey[1..];
+
     [Fact]
     public async Task Kms_NoAuthorization_IsMissingAuthenticationTokenException()
     {
@@ -50,7 +53,7 @@ public sealed class AuthenticationTests : AwsKmsTest
     [Fact]
     public async Task Kms_WrongSecret_IsInvalidSignatureException()
     {
-        var reply = await Api.KmsAsync("DescribeKey", DescribeBody, Console with { SecretAccessKey = "x" + Console.SecretAccessKey[1..] });
+        var reply = await Api.KmsAsync("DescribeKey", DescribeBody, Console with { SecretAccessKey = WrongSecret });
 
         AssertKmsError(reply, HttpStatusCode.BadRequest, "InvalidSignatureException", SignatureMismatch);
     }
@@ -58,7 +61,7 @@ public sealed class AuthenticationTests : AwsKmsTest
     [Fact]
     public async Task Sts_WrongSecret_IsSignatureDoesNotMatch()
     {
-        var reply = await Api.CallerIdentityAsync(Console with { SecretAccessKey = "x" + Console.SecretAccessKey[1..] });
+        var reply = await Api.CallerIdentityAsync(Console with { SecretAccessKey = WrongSecret });
 
         AssertStsError(reply, HttpStatusCode.Forbidden, "SignatureDoesNotMatch", SignatureMismatch);
     }
