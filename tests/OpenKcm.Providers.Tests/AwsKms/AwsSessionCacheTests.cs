@@ -9,6 +9,9 @@ public sealed class AwsSessionCacheTests
 {
     private readonly ManualTimeProvider _time = new();
     private readonly List<TaskCompletionSource<AwsSession>> _pending = [];
+
+    /// <summary>Completes when the first AssumeRole is waiting in <see cref="_pending"/>.</summary>
+    private readonly TaskCompletionSource _firstPending = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _calls;
 
     [Fact]
@@ -44,7 +47,7 @@ public sealed class AwsSessionCacheTests
         var cache = Cache(immediate: false, lifetime: TimeSpan.FromHours(1));
 
         var callers = Enumerable.Range(0, 8).Select(_ => cache.GetAsync(CancellationToken.None).AsTask()).ToList();
-        await WaitUntilAsync(() => _pending.Count == 1);
+        await _firstPending.Task.WaitAsync(TimeSpan.FromSeconds(10));
         _pending[0].SetResult(Session(TimeSpan.FromHours(1)));
         var sessions = await Task.WhenAll(callers);
 
@@ -60,7 +63,7 @@ public sealed class AwsSessionCacheTests
 
         var cancelled = cache.GetAsync(cts.Token).AsTask();
         var patient = cache.GetAsync(CancellationToken.None).AsTask();
-        await WaitUntilAsync(() => _pending.Count == 1);
+        await _firstPending.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         _pending[0].SetResult(Session(TimeSpan.FromHours(1)));
@@ -179,6 +182,8 @@ public sealed class AwsSessionCacheTests
                 _pending.Add(tcs);
             }
 
+            _firstPending.TrySetResult();
+
             return tcs.Task;
         }, "arn:aws:iam::123456789012:role/OpenKCM", _time, NullLogger.Instance);
 
@@ -186,22 +191,5 @@ public sealed class AwsSessionCacheTests
     {
         var now = _time.GetUtcNow();
         return new AwsSession($"ASIA{_calls}", "secret", "token", now, now + lifetime, "arn:aws:sts::123456789012:assumed-role/OpenKCM/s");
-    }
-
-    private async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            lock (_pending)
-            {
-                if (condition())
-                {
-                    return;
-                }
-            }
-
-            await Task.Delay(5, timeout.Token);
-        }
     }
 }
