@@ -6,6 +6,9 @@ namespace OpenKcm.Console.Identity;
 public static class Policies
 {
     public const string ViewDashboard = nameof(ViewDashboard);
+
+    /// <summary>The NOC wall page and the health hub: any signed-in role, or a read-only display token.</summary>
+    public const string ViewNoc = nameof(ViewNoc);
     public const string ManageKeystores = nameof(ManageKeystores);
     public const string ViewAudit = nameof(ViewAudit);
     public const string ManageUsers = nameof(ManageUsers);
@@ -16,6 +19,7 @@ public static class Policies
         // Every endpoint requires an authenticated user unless it opts out with [AllowAnonymous].
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         options.AddPolicy(ViewDashboard, p => p.RequireRole(Roles.All.ToArray()));
+        options.AddPolicy(ViewNoc, p => p.RequireRole(Roles.All.ToArray()));
         options.AddPolicy(ManageKeystores, p => p.RequireRole(Roles.Administrator, Roles.KeyAdministrator));
         options.AddPolicy(ViewAudit, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
         options.AddPolicy(ManageUsers, p => p.RequireRole(Roles.Administrator));

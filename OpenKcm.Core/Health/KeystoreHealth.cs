@@ -1,3 +1,4 @@
+using OpenKcm.Core.Operations;
 using OpenKcm.Core.Plugins;
 
 namespace OpenKcm.Core.Health;
@@ -36,6 +37,21 @@ public sealed record KeystoreHealth
 
     /// <summary>95th percentile of the same samples as <see cref="AverageLatency"/>; null if none.</summary>
     public required TimeSpan? P95Latency { get; init; }
+
+    /// <summary>99th percentile of the same samples as <see cref="AverageLatency"/>; null if none.</summary>
+    public TimeSpan? P99Latency { get; init; }
+
+    /// <summary>The 1-minute, 1-hour and 24-hour windows (operations per hour, success and error rate, latencies).</summary>
+    public HealthWindows Windows { get; init; } = HealthWindows.Empty;
+
+    /// <summary>Successful results (probes and operations) since the last failure.</summary>
+    public int ConsecutiveSuccesses { get; init; }
+
+    /// <summary>When the newest result (probe or operation) finished; null before the first.</summary>
+    public DateTimeOffset? LastResultAt { get; init; }
+
+    /// <summary>The failover routing when this keystore names a backup; null when it names none.</summary>
+    public KeystoreFailoverState? Failover { get; init; }
 
     /// <summary>When the last deep probe finished; null before the first.</summary>
     public required DateTimeOffset? LastProbeAt { get; init; }

@@ -36,6 +36,8 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     private readonly TimeProvider _timeProvider;
     private readonly HealthOptions _options;
     private readonly ILogger<KeystoreHealthMonitor> _logger;
+    private readonly IKeystoreHealthListener[] _listeners;
+    private readonly IKeystoreFailoverState? _failover;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, KeystoreHealthState> _states = [];
@@ -57,7 +59,9 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         HealthFeed feed,
         TimeProvider timeProvider,
         IOptions<HealthOptions> options,
-        ILogger<KeystoreHealthMonitor> logger)
+        ILogger<KeystoreHealthMonitor> logger,
+        IEnumerable<IKeystoreHealthListener>? listeners = null,
+        IKeystoreFailoverState? failover = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
@@ -68,7 +72,13 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         _timeProvider = timeProvider;
         _options = options.Value;
         _logger = logger;
+        _listeners = [.. listeners ?? []];
+        _failover = failover;
         _catalog.KeystoreChanged += OnKeystoreChanged;
+        if (_failover is not null)
+        {
+            _failover.Changed += OnFailoverChanged;
+        }
     }
 
     /// <inheritdoc />
@@ -85,6 +95,11 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     public override void Dispose()
     {
         _catalog.KeystoreChanged -= OnKeystoreChanged;
+        if (_failover is not null)
+        {
+            _failover.Changed -= OnFailoverChanged;
+        }
+
         base.Dispose();
     }
 
@@ -141,12 +156,31 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
             }
 
             state.Apply(observation, _options);
-            PublishLocked(state);
+            PublishLocked(state, observation);
             return unknown;
         }
     }
 
     private void OnKeystoreChanged(Guid keystoreId) => _refreshSignal.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Republishes a primary whose failover routing changed. Queued, not inline: the coordinator may raise this from
+    /// inside a listener call, under our lock.
+    /// </summary>
+    private void OnFailoverChanged(Guid primaryKeystoreId) =>
+        ThreadPool.QueueUserWorkItem(
+            static s => s.Monitor.Republish(s.Id), (Monitor: this, Id: primaryKeystoreId), preferLocal: false);
+
+    private void Republish(Guid keystoreId)
+    {
+        lock (_lock)
+        {
+            if (_states.TryGetValue(keystoreId, out var state))
+            {
+                PublishLocked(state, observation: null);
+            }
+        }
+    }
 
     private async Task WaitForRefreshAsync(CancellationToken stoppingToken)
     {
@@ -198,6 +232,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
             {
                 _states.Remove(id);
                 _feed.Remove(id);
+                NotifyRemovedLocked(id);
                 _logger.LogInformation("Keystore {KeystoreId} is no longer active; it left health monitoring.", id);
             }
 
@@ -215,7 +250,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                     _states.Add(keystore.Id, state);
                 }
 
-                PublishLocked(state);
+                PublishLocked(state, observation: null);
             }
         }
 
@@ -360,21 +395,53 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         return _timeProvider.GetElapsedTime(startedAt);
     }
 
-    private HealthThresholds ThresholdsFor(ActiveKeystore keystore) =>
+    private HealthThresholds ThresholdsFor(ActiveKeystore keystore) => keystore.ThresholdOverrides ??
         _plugins.Find(keystore.Kind)?.Descriptor.DefaultThresholds ?? s_fallbackThresholds;
 
-    private void PublishLocked(KeystoreHealthState state)
+    private void PublishLocked(KeystoreHealthState state, HealthObservation? observation)
     {
-        var previous = state.Status;
+        var previous = state.LastPublished;
         var health = state.ToHealth(_timeProvider.GetUtcNow(), _options);
-        if (health.Status != previous)
+        if (_failover is not null)
+        {
+            health = health with { Failover = _failover.Get(health.KeystoreId) };
+        }
+
+        if (previous is not null && health.Status != previous.Status)
         {
             var level = health.Status == KeystoreHealthStatus.Critical ? LogLevel.Warning : LogLevel.Information;
             _logger.Log(level, "Keystore {KeystoreName} ({KeystoreId}) of tenant {TenantName} is now {Status} (was {PreviousStatus}).",
-                health.Name, health.KeystoreId, health.TenantName, health.Status, previous);
+                health.Name, health.KeystoreId, health.TenantName, health.Status, previous.Status);
         }
 
+        state.LastPublished = health;
         _feed.Upsert(health);
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                listener.OnHealthChanged(previous, health, observation);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Health listener {Listener} failed for keystore {KeystoreId}.", listener.GetType().Name, health.KeystoreId);
+            }
+        }
+    }
+
+    private void NotifyRemovedLocked(Guid keystoreId)
+    {
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                listener.OnRemoved(keystoreId);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Health listener {Listener} failed for removed keystore {KeystoreId}.", listener.GetType().Name, keystoreId);
+            }
+        }
     }
 
     /// <summary>The latest probe a loop started, kept while it may still be running. Touched only by its loop.</summary>

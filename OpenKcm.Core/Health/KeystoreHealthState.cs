@@ -25,6 +25,9 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
 
     public KeystoreHealthStatus Status { get; private set; } = KeystoreHealthStatus.Unknown;
 
+    /// <summary>What the monitor last published for this keystore; null before the first publish.</summary>
+    public KeystoreHealth? LastPublished { get; set; }
+
     public void Apply(HealthObservation observation, HealthOptions options)
     {
         _hasResult = true;

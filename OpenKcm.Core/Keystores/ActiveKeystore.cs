@@ -26,5 +26,11 @@ public sealed class ActiveKeystore
 
     public required KeystoreSettings Settings { get; init; }
 
+    /// <summary>The keystore key operations fail over to (same tenant, holding the same L1); null when none.</summary>
+    public Guid? BackupKeystoreId { get; init; }
+
+    /// <summary>The administrator's threshold overrides for this keystore; null: the plugin's defaults.</summary>
+    public HealthThresholds? ThresholdOverrides { get; init; }
+
     public required ISecretResolver Secrets { get; init; }
 }

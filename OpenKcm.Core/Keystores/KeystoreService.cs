@@ -546,6 +546,7 @@ public sealed class KeystoreService : IKeystoreCatalog
                     Name = r.Keystore.Name,
                     Kind = r.Keystore.Kind,
                     Version = info.Version,
+                    BackupKeystoreId = r.Keystore.BackupKeystoreId,
                     Settings = info.Settings.WithContext(new KeystoreContext(r.Keystore.Id, r.Keystore.Name, r.Keystore.TenantId, r.TenantName)),
                     Secrets = CreateSecretResolver(info, ConnectPurpose, s_connectionActor),
                 });
