@@ -57,6 +57,13 @@ public static class DependencyInjection
             sp.GetRequiredService<TimeProvider>(),
             Logger<KeystoreService>(sp)));
         services.AddSingleton<IKeystoreCatalog>(sp => sp.GetRequiredService<KeystoreService>());
+        services.AddSingleton(sp => new Health.KeystoreThresholdService(
+            sp.GetRequiredService<IDbContextFactory<OpenKcmDbContext>>(),
+            sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<PluginRegistry>(),
+            sp.GetRequiredService<KeystoreService>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<Health.HealthOptions>>()));
         services.AddSingleton(sp => new DatabaseInitializer(
             sp.GetRequiredService<IDbContextFactory<OpenKcmDbContext>>(),
             sp.GetRequiredService<IOptions<OpenKcmCoreOptions>>().Value.GetDataDirectory(),

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using OpenKcm.Core.Audit;
+using OpenKcm.Core.Health;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Tenants;
 using OpenKcm.Core.Vault;
@@ -25,6 +26,10 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
     public DbSet<StoredSecret> StoredSecrets => Set<StoredSecret>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<HealthHistoryRow> HealthHistory => Set<HealthHistoryRow>();
+
+    public DbSet<KeystoreThresholdOverride> KeystoreThresholdOverrides => Set<KeystoreThresholdOverride>();
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {
@@ -100,6 +105,23 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
             b.HasIndex(e => e.Action);
             b.HasIndex(e => e.TenantId);
             b.HasIndex(e => e.KeystoreId);
+        });
+
+        modelBuilder.Entity<HealthHistoryRow>(b =>
+        {
+            b.ToTable("health_history");
+            b.HasKey(r => new { r.KeystoreId, r.DurationSeconds, r.Start });
+            b.Property(r => r.LastErrorKind).HasMaxLength(32);
+            b.Property(r => r.LastErrorMessage).HasMaxLength(1024);
+            b.HasIndex(r => new { r.DurationSeconds, r.Start });
+        });
+
+        modelBuilder.Entity<KeystoreThresholdOverride>(b =>
+        {
+            b.ToTable("keystore_threshold_overrides");
+            b.HasKey(o => o.KeystoreId);
+            b.Property(o => o.UpdatedById).HasMaxLength(256);
+            b.HasOne<Keystore>().WithMany().HasForeignKey(o => o.KeystoreId).OnDelete(DeleteBehavior.Cascade);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

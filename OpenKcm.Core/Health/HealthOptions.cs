@@ -7,8 +7,35 @@ namespace OpenKcm.Core.Health;
 /// </summary>
 public sealed class HealthOptions
 {
-    /// <summary>Time between two deep probes of the same keystore. Default 10 s.</summary>
+    /// <summary>
+    /// Time between two deep probes of the same keystore while Healthy or Unknown, unless its thresholds set
+    /// <see cref="Plugins.HealthThresholds.ProbeInterval"/>. Default 10 s.
+    /// </summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time between two deep probes while Warning or Critical, unless its thresholds set
+    /// <see cref="Plugins.HealthThresholds.DegradedProbeInterval"/>. Default 2 s; at most <see cref="ProbeInterval"/>.
+    /// </summary>
+    public TimeSpan DegradedProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often <see cref="HealthHistoryWriter"/> writes changed minute buckets (and retries a failed write). Default 15 s.</summary>
+    public TimeSpan HistoryFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long 1-minute history buckets are kept before they are rolled up into 1-hour buckets. Default 48 h (at least 24 h: the 24-hour window is restored from them).</summary>
+    public TimeSpan HistoryMinuteRetention { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>How long 1-hour history buckets are kept. Default 30 days.</summary>
+    public TimeSpan HistoryHourRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often old history is rolled up and pruned. Default 1 h.</summary>
+    public TimeSpan HistoryMaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Upper bound of history buckets kept in memory while the database cannot be written (the oldest are dropped,
+    /// counted in <see cref="HealthHistoryWriterStatus.Dropped"/> and logged). Default 20 000 (≈ 14 keystore-days of minutes).
+    /// </summary>
+    public int HistoryMaxPendingBuckets { get; set; } = 20_000;
 
     /// <summary>
     /// How often the monitor re-reads the active keystores even without a

@@ -1,5 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenKcm.Core.Data;
 using OpenKcm.Core.Operations;
 
 namespace OpenKcm.Core.Health;
@@ -9,7 +12,10 @@ public static class HealthServiceCollectionExtensions
     /// <summary>
     /// Registers the live health pipeline and key-operation routing: <see cref="HealthFeed"/>,
     /// <see cref="KeystoreHealthMonitor"/> (singleton, hosted service and <see cref="IKeystoreHealthRecorder"/>),
-    /// <see cref="KeystoreConnectionManager"/> and <see cref="KeyOperationRouter"/> (singletons),
+    /// <see cref="KeystoreConnectionManager"/> and <see cref="KeyOperationRouter"/> (singletons), <see cref="KeystoreMetrics"/>,
+    /// and, when Core's database is registered (<see cref="DependencyInjection.AddOpenKcmCore"/> called before), the
+    /// history: <see cref="HealthHistoryStore"/> (also <see cref="IHealthHistory"/>) and <see cref="HealthHistoryWriter"/>
+    /// (singleton and hosted service, started after the monitor),
     /// <see cref="HealthOptions"/> and <see cref="KeyOperationOptions"/> (validated on start), and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already registered.
     /// </summary>
@@ -34,6 +40,12 @@ public static class HealthServiceCollectionExtensions
             .Validate(o => o.LatencyWindow > TimeSpan.Zero, $"{nameof(HealthOptions.LatencyWindow)} must be positive.")
             .Validate(o => o.MaxLatencySamples > 0, $"{nameof(HealthOptions.MaxLatencySamples)} must be positive.")
             .Validate(o => o.FeedBatchInterval >= TimeSpan.Zero, $"{nameof(HealthOptions.FeedBatchInterval)} must not be negative.")
+            .Validate(o => o.DegradedProbeInterval > TimeSpan.Zero && o.DegradedProbeInterval <= o.ProbeInterval, $"{nameof(HealthOptions.DegradedProbeInterval)} must be positive and at most {nameof(HealthOptions.ProbeInterval)}.")
+            .Validate(o => o.HistoryFlushInterval > TimeSpan.Zero, $"{nameof(HealthOptions.HistoryFlushInterval)} must be positive.")
+            .Validate(o => o.HistoryMinuteRetention >= TimeSpan.FromHours(24), $"{nameof(HealthOptions.HistoryMinuteRetention)} must be at least 24 h.")
+            .Validate(o => o.HistoryHourRetention >= o.HistoryMinuteRetention, $"{nameof(HealthOptions.HistoryHourRetention)} must be at least {nameof(HealthOptions.HistoryMinuteRetention)}.")
+            .Validate(o => o.HistoryMaintenanceInterval > TimeSpan.Zero, $"{nameof(HealthOptions.HistoryMaintenanceInterval)} must be positive.")
+            .Validate(o => o.HistoryMaxPendingBuckets > 0, $"{nameof(HealthOptions.HistoryMaxPendingBuckets)} must be positive.")
             .ValidateOnStart();
 
         services.AddOptions<KeyOperationOptions>()
@@ -46,9 +58,22 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HealthFeed>();
         services.TryAddSingleton<KeystoreConnectionManager>();
+        services.TryAddSingleton<KeystoreMetrics>();
         services.TryAddSingleton<KeystoreHealthMonitor>();
         services.TryAddSingleton<IKeystoreHealthRecorder>(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
+
+        // History needs Core's database: only when AddOpenKcmCore ran first (as the console does).
+        if (services.Any(d => d.ServiceType == typeof(IDbContextFactory<OpenKcmDbContext>)) &&
+            !services.Any(d => d.ServiceType == typeof(HealthHistoryStore)))
+        {
+            services.AddSingleton(sp => new HealthHistoryStore(
+                sp.GetRequiredService<IDbContextFactory<OpenKcmDbContext>>(), sp.GetRequiredService<IOptions<HealthOptions>>()));
+            services.AddSingleton<IHealthHistory>(sp => sp.GetRequiredService<HealthHistoryStore>());
+            services.AddSingleton<HealthHistoryWriter>();
+            services.AddHostedService(sp => sp.GetRequiredService<HealthHistoryWriter>());
+        }
+
         services.TryAddSingleton<KeyOperationRouter>();
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,14 @@ namespace OpenKcm.Core.Health;
 /// <see cref="HealthOptions.CatalogRefreshInterval"/>. A new configuration version restarts the keystore's loop;
 /// a keystore that is no longer active loses its loop and leaves the feed. <see cref="BackgroundService.StopAsync"/>
 /// cancels and awaits every loop.</para>
+/// <para>Probing is adaptive: every <see cref="HealthThresholds.ProbeInterval"/> (else
+/// <see cref="HealthOptions.ProbeInterval"/>) while Healthy or Unknown, every
+/// <see cref="HealthThresholds.DegradedProbeInterval"/> (else <see cref="HealthOptions.DegradedProbeInterval"/>) while
+/// Warning or Critical; a key-operation failure that degrades a Healthy keystore wakes its sleeping loop so a probe
+/// confirms (or clears) the problem at once.</para>
+/// <para>When a <see cref="HealthHistoryStore"/> is given, the 1-hour and 24-hour windows are restored from it before
+/// the first catalog read, and <see cref="HealthHistoryWriter"/> collects changed minute buckets through
+/// <see cref="TakeChangedHistory"/>.</para>
 /// </remarks>
 public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRecorder
 {
@@ -38,6 +47,16 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     private readonly ILogger<KeystoreHealthMonitor> _logger;
     private readonly IKeystoreHealthListener[] _listeners;
     private readonly IKeystoreFailoverState? _failover;
+    private readonly KeystoreMetrics? _metrics;
+    private readonly HealthHistoryStore? _history;
+
+    // One wake-up signal per keystore's probe loop (capacity 1: any number of wakes collapse into one early probe).
+    private readonly ConcurrentDictionary<Guid, Channel<bool>> _wakeSignals = new();
+
+    // Under _lock: minute buckets restored from history not yet claimed by a state, and changed buckets of keystores
+    // that left monitoring before the writer took them.
+    private readonly Dictionary<Guid, List<HealthBucketSnapshot>> _restored = [];
+    private readonly List<HealthBucketSnapshot> _orphanedHistory = [];
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, KeystoreHealthState> _states = [];
@@ -61,7 +80,9 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         IOptions<HealthOptions> options,
         ILogger<KeystoreHealthMonitor> logger,
         IEnumerable<IKeystoreHealthListener>? listeners = null,
-        IKeystoreFailoverState? failover = null)
+        IKeystoreFailoverState? failover = null,
+        KeystoreMetrics? metrics = null,
+        HealthHistoryStore? history = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
@@ -74,6 +95,8 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         _logger = logger;
         _listeners = [.. listeners ?? []];
         _failover = failover;
+        _metrics = metrics;
+        _history = history;
         _catalog.KeystoreChanged += OnKeystoreChanged;
         if (_failover is not null)
         {
@@ -103,8 +126,28 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         base.Dispose();
     }
 
+    /// <summary>
+    /// The minute buckets changed since the last call, of all keystores (including ones that left monitoring since),
+    /// for <see cref="HealthHistoryWriter"/>. Copies taken under the lock; cheap.
+    /// </summary>
+    internal List<HealthBucketSnapshot> TakeChangedHistory()
+    {
+        lock (_lock)
+        {
+            var changed = new List<HealthBucketSnapshot>(_orphanedHistory);
+            _orphanedHistory.Clear();
+            foreach (var state in _states.Values)
+            {
+                changed.AddRange(state.TakeChangedMinutes());
+            }
+
+            return changed;
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await RestoreHistoryAsync(stoppingToken).ConfigureAwait(false);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -135,12 +178,60 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         }
     }
 
+    private async Task RestoreHistoryAsync(CancellationToken stoppingToken)
+    {
+        if (_history is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            var stored = await _history.LoadMinuteBucketsAsync(now - HealthWindows.OneDay, stoppingToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                foreach (var (keystoreId, buckets) in stored)
+                {
+                    if (_states.TryGetValue(keystoreId, out var state))
+                    {
+                        state.Restore(buckets, now);
+                    }
+                    else
+                    {
+                        _restored[keystoreId] = buckets;
+                    }
+                }
+            }
+
+            _logger.LogInformation("Restored the health windows of {Count} keystores from stored history.", stored.Count);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Monitoring without history beats no monitoring.
+            _logger.LogWarning(ex, "Could not restore the health windows from stored history; the 1-hour and 24-hour windows start empty.");
+        }
+    }
+
+    private KeystoreHealthState CreateStateLocked(ActiveKeystore keystore)
+    {
+        var state = new KeystoreHealthState(keystore, ThresholdsFor(keystore));
+        if (_restored.Remove(keystore.Id, out var buckets))
+        {
+            state.Restore(buckets, _timeProvider.GetUtcNow());
+        }
+
+        _states.Add(keystore.Id, state);
+        return state;
+    }
+
     /// <summary>
     /// Applies one result and publishes; returns true when the keystore was not tracked before. Probe results pass
     /// addIfUnknown false: a probe that finishes just after its keystore was removed must not bring it back.
     /// </summary>
     private bool Observe(ActiveKeystore keystore, HealthObservation observation, bool addIfUnknown)
     {
+        _metrics?.Record(keystore, observation);
         lock (_lock)
         {
             var unknown = !_states.TryGetValue(keystore.Id, out var state);
@@ -151,12 +242,18 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                     return false;
                 }
 
-                state = new KeystoreHealthState(keystore, ThresholdsFor(keystore));
-                _states.Add(keystore.Id, state);
+                state = CreateStateLocked(keystore);
             }
 
+            var before = state.Status;
             state.Apply(observation, _options);
             PublishLocked(state, observation);
+            if (observation.Source == HealthObservationSource.Operation && !IsDegraded(before) && IsDegraded(state.Status))
+            {
+                // An operation failure degraded it: probe now instead of at the end of a healthy-length sleep.
+                WakeSignal(keystore.Id).Writer.TryWrite(true);
+            }
+
             return unknown;
         }
     }
@@ -230,7 +327,9 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
         {
             foreach (var id in _states.Keys.Where(id => !activeById.ContainsKey(id)).ToList())
             {
+                _orphanedHistory.AddRange(_states[id].TakeChangedMinutes());
                 _states.Remove(id);
+                _wakeSignals.TryRemove(id, out _);
                 _feed.Remove(id);
                 NotifyRemovedLocked(id);
                 _logger.LogInformation("Keystore {KeystoreId} is no longer active; it left health monitoring.", id);
@@ -246,8 +345,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                 }
                 else
                 {
-                    state = new KeystoreHealthState(keystore, thresholds);
-                    _states.Add(keystore.Id, state);
+                    state = CreateStateLocked(keystore);
                 }
 
                 PublishLocked(state, observation: null);
@@ -279,6 +377,7 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
     private async Task RunProbeLoopAsync(ActiveKeystore keystore, CancellationToken cancellationToken)
     {
         var last = new LastProbe();
+        var wake = WakeSignal(keystore.Id);
         try
         {
             while (true)
@@ -296,10 +395,11 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                 }
                 else
                 {
+                    wake.Reader.TryRead(out _); // a wake-up that arrived before this probe is answered by it
                     await ProbeOnceAsync(keystore, last, cancellationToken).ConfigureAwait(false);
                 }
 
-                await Task.Delay(_options.ProbeInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await SleepAsync(ProbeIntervalFor(keystore.Id), wake, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -325,6 +425,43 @@ public sealed class KeystoreHealthMonitor : BackgroundService, IKeystoreHealthRe
                 // Its outcome no longer matters.
             }
         }
+    }
+
+    private Channel<bool> WakeSignal(Guid keystoreId) =>
+        _wakeSignals.GetOrAdd(keystoreId, static _ => Channel.CreateBounded<bool>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true }));
+
+    private static bool IsDegraded(KeystoreHealthStatus status) =>
+        status is KeystoreHealthStatus.Warning or KeystoreHealthStatus.Critical;
+
+    /// <summary>The time until the next probe of a keystore, by its current status and thresholds.</summary>
+    internal TimeSpan ProbeIntervalFor(Guid keystoreId)
+    {
+        KeystoreHealthStatus status;
+        HealthThresholds? thresholds;
+        lock (_lock)
+        {
+            var state = _states.GetValueOrDefault(keystoreId);
+            status = state?.Status ?? KeystoreHealthStatus.Unknown;
+            thresholds = state?.Thresholds;
+        }
+
+        var interval = IsDegraded(status)
+            ? thresholds?.DegradedProbeInterval ?? _options.DegradedProbeInterval
+            : thresholds?.ProbeInterval ?? _options.ProbeInterval;
+        return interval > TimeSpan.Zero ? interval : _options.ProbeInterval;
+    }
+
+    /// <summary>Sleeps <paramref name="interval"/> or until <paramref name="wake"/> is set, whichever comes first.</summary>
+    private async Task SleepAsync(TimeSpan interval, Channel<bool> wake, CancellationToken cancellationToken)
+    {
+        using var sleepCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var woken = wake.Reader.WaitToReadAsync(sleepCts.Token).AsTask();
+        var elapsed = Task.Delay(interval, _timeProvider, sleepCts.Token);
+        await Task.WhenAny(woken, elapsed).ConfigureAwait(false);
+        await sleepCts.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(woken, elapsed).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Runs one probe and records its result; <paramref name="last"/> keeps it if it outlives its timeout.</summary>

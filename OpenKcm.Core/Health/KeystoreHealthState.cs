@@ -4,17 +4,29 @@ using OpenKcm.Core.Plugins;
 namespace OpenKcm.Core.Health;
 
 /// <summary>
-/// The monitor's mutable per-keystore record: counters and a rolling window of successful latencies. Not
-/// thread-safe: <see cref="KeystoreHealthMonitor"/> touches it only under its lock.
+/// The monitor's mutable per-keystore record: counters, the raw 1-minute latency samples and the bucketed 1-hour and
+/// 24-hour windows. Not thread-safe: <see cref="KeystoreHealthMonitor"/> touches it only under its lock.
 /// </summary>
+/// <remarks>
+/// Memory is bounded whatever the traffic: at most <see cref="HealthOptions.MaxLatencySamples"/> raw samples, 60
+/// one-second count buckets, 60 one-minute and 96 fifteen-minute histogram buckets.
+/// </remarks>
 internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresholds thresholds)
 {
+    /// <summary>Width of the 1-hour window's buckets, which are also what the history stores.</summary>
+    public static readonly TimeSpan MinuteBucket = TimeSpan.FromMinutes(1);
+
     private readonly Queue<(DateTimeOffset At, TimeSpan Latency)> _window = new();
+    private readonly HealthBucketRing _lastMinute = new(TimeSpan.FromSeconds(1), 60, histogram: false);
+    private readonly HealthBucketRing _lastHour = new(MinuteBucket, 60, histogram: true);
+    private readonly HealthBucketRing _lastDay = new(TimeSpan.FromMinutes(15), 96, histogram: true);
     private bool _hasResult;
     private TimeSpan? _lastLatency;
     private DateTimeOffset? _lastProbeAt;
+    private DateTimeOffset? _lastResultAt;
     private KeystoreHealthError? _lastError;
     private int _consecutiveFailures;
+    private int _consecutiveSuccesses;
     private long _successCount;
     private long _failureCount;
     private long _operationCount;
@@ -32,6 +44,11 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
     {
         _hasResult = true;
         _lastLatency = observation.Latency;
+        if (_lastResultAt is null || observation.At > _lastResultAt)
+        {
+            _lastResultAt = observation.At;
+        }
+
         if (observation.Source == HealthObservationSource.Probe)
         {
             _lastProbeAt = observation.At;
@@ -41,16 +58,21 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
             _operationCount++;
         }
 
+        _lastMinute.Add(observation);
+        _lastHour.Add(observation);
+        _lastDay.Add(observation);
         if (observation.Error is { } error)
         {
             _failureCount++;
             _consecutiveFailures++;
+            _consecutiveSuccesses = 0;
             _lastError = error;
         }
         else
         {
             _successCount++;
             _consecutiveFailures = 0;
+            _consecutiveSuccesses++;
 
             // Only successes feed the latency window: a timed-out probe's "latency" is the timeout, and failures
             // are already judged by the consecutive-failure rule.
@@ -62,6 +84,19 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
         }
     }
 
+    /// <summary>Adds stored minute buckets into the 1-hour and 24-hour windows (after a restart); never marks them changed.</summary>
+    public void Restore(IEnumerable<HealthBucketSnapshot> buckets, DateTimeOffset now)
+    {
+        foreach (var bucket in buckets)
+        {
+            _lastHour.Merge(bucket, now);
+            _lastDay.Merge(bucket, now);
+        }
+    }
+
+    /// <summary>The minute buckets changed since the last call, for the history writer.</summary>
+    public List<HealthBucketSnapshot> TakeChangedMinutes() => _lastHour.TakeDirty(Keystore.Id);
+
     public KeystoreHealth ToHealth(DateTimeOffset now, HealthOptions options)
     {
         var cutoff = now - options.LatencyWindow;
@@ -72,6 +107,7 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
 
         TimeSpan? average = null;
         TimeSpan? p95 = null;
+        TimeSpan? p99 = null;
         if (_window.Count > 0)
         {
             var ticks = new long[_window.Count];
@@ -84,7 +120,16 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
             Array.Sort(ticks);
             average = TimeSpan.FromTicks((long)ticks.Average());
             p95 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.95 * ticks.Length) - 1]); // nearest rank
+            p99 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.99 * ticks.Length) - 1]);
         }
+
+        // The 1-minute window: counts from one-second buckets, latencies exact from the raw samples.
+        var minute = _lastMinute.Stats(now, HealthWindows.OneMinute) with
+        {
+            AverageLatency = average,
+            P95Latency = p95,
+            P99Latency = p99,
+        };
 
         Status = Judge(average);
         return new KeystoreHealth
@@ -100,9 +145,18 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
             LastLatency = _lastLatency,
             AverageLatency = average,
             P95Latency = p95,
+            P99Latency = p99,
+            Windows = new HealthWindows
+            {
+                LastMinute = minute,
+                LastHour = _lastHour.Stats(now, HealthWindows.OneHour),
+                LastDay = _lastDay.Stats(now, HealthWindows.OneDay),
+            },
             LastProbeAt = _lastProbeAt,
+            LastResultAt = _lastResultAt,
             LastError = _lastError,
             ConsecutiveFailures = _consecutiveFailures,
+            ConsecutiveSuccesses = _consecutiveSuccesses,
             SuccessCount = _successCount,
             FailureCount = _failureCount,
             OperationCount = _operationCount,
@@ -117,6 +171,11 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
         }
 
         if (_consecutiveFailures >= Math.Max(1, Thresholds.CriticalAfterConsecutiveFailures))
+        {
+            return KeystoreHealthStatus.Critical;
+        }
+
+        if (Thresholds.CriticalLatency is { } critical && average > critical)
         {
             return KeystoreHealthStatus.Critical;
         }

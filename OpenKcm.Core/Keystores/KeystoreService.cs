@@ -528,6 +528,7 @@ public sealed class KeystoreService : IKeystoreCatalog
             var ids = rows.Select(r => r.Keystore.Id).ToList();
             var versions = await db.KeystoreVersions.AsNoTracking().Where(v => ids.Contains(v.KeystoreId))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var overrides = await Health.KeystoreThresholdService.LoadOverridesAsync(db, ids, cancellationToken).ConfigureAwait(false);
             var active = new List<ActiveKeystore>(rows.Count);
             foreach (var r in rows)
             {
@@ -547,6 +548,7 @@ public sealed class KeystoreService : IKeystoreCatalog
                     Kind = r.Keystore.Kind,
                     Version = info.Version,
                     BackupKeystoreId = r.Keystore.BackupKeystoreId,
+                    ThresholdOverrides = overrides.GetValueOrDefault(r.Keystore.Id),
                     Settings = info.Settings.WithContext(new KeystoreContext(r.Keystore.Id, r.Keystore.Name, r.Keystore.TenantId, r.TenantName)),
                     Secrets = CreateSecretResolver(info, ConnectPurpose, s_connectionActor),
                 });
@@ -689,7 +691,8 @@ public sealed class KeystoreService : IKeystoreCatalog
         keystore.Revision++;
     }
 
-    private void RaiseChanged(Guid keystoreId)
+    /// <summary>Raises <see cref="KeystoreChanged"/>; also used by <see cref="Health.KeystoreThresholdService"/> after a committed change.</summary>
+    internal void RaiseChanged(Guid keystoreId)
     {
         if (KeystoreChanged is not { } handlers)
         {
