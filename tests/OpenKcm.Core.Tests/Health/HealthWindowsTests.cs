@@ -43,7 +43,7 @@ public sealed class HealthWindowsTests
         Assert.Equal("boom", hour.LastError?.Message);
         Assert.Equal(30.0 / 24, health.Windows.LastDay.OperationsPerHour, 6);
         Assert.Equal(s_t0.AddSeconds(32), health.LastResultAt);
-        Assert.Equal(s_t0.AddSeconds(31), health.LastProbeAt);
+        Assert.Equal(s_t0.AddSeconds(32), health.LastProbeAt); // the failure was a probe too
         Assert.Equal(0, health.ConsecutiveSuccesses);
         Assert.Equal(1, health.ConsecutiveFailures);
     }
