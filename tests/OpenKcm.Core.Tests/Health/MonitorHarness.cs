@@ -25,8 +25,9 @@ public sealed class MonitorHarness : IAsyncDisposable
 
     public static readonly HealthThresholds ShortProbeTimeout = DefaultThresholds with { ProbeTimeout = TimeSpan.FromSeconds(5) };
 
-    public MonitorHarness(HealthThresholds? thresholds = null, Action<HealthOptions>? configure = null)
+    public MonitorHarness(HealthThresholds? thresholds = null, Action<HealthOptions>? configure = null, HealthHistoryStore? history = null, ManualTimeProvider? clock = null)
     {
+        Clock = clock ?? new ManualTimeProvider();
         var options = new HealthOptions
         {
             ProbeInterval = ProbeInterval,
@@ -40,11 +41,15 @@ public sealed class MonitorHarness : IAsyncDisposable
         Connections = new KeystoreConnectionManager(
             Catalog, registry, Clock, Options.Create(new KeyOperationOptions()), NullLogger<KeystoreConnectionManager>.Instance);
         Feed = new HealthFeed(Clock, Options.Create(options));
+        Metrics = new KeystoreMetrics(Feed);
         Monitor = new KeystoreHealthMonitor(
-            Catalog, registry, Connections, Feed, Clock, Options.Create(options), NullLogger<KeystoreHealthMonitor>.Instance);
+            Catalog, registry, Connections, Feed, Clock, Options.Create(options), NullLogger<KeystoreHealthMonitor>.Instance,
+            metrics: Metrics, history: history);
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public ManualTimeProvider Clock { get; }
+
+    public KeystoreMetrics Metrics { get; }
 
     public FakeKeystoreCatalog Catalog { get; } = new();
 
@@ -69,5 +74,6 @@ public sealed class MonitorHarness : IAsyncDisposable
         await Monitor.StopAsync(CancellationToken.None);
         Monitor.Dispose();
         await Connections.DisposeAsync();
+        Metrics.Dispose();
     }
 }

@@ -35,4 +35,7 @@ public sealed class FakeKeystoreCatalog : IKeystoreCatalog
             KeystoreChanged?.Invoke(id);
         }
     }
+
+    /// <summary>Raises <see cref="KeystoreChanged"/> for a change the active set does not show (thresholds, backup).</summary>
+    public void RaiseChanged(Guid keystoreId) => KeystoreChanged?.Invoke(keystoreId);
 }
