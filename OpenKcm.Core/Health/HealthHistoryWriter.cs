@@ -122,7 +122,7 @@ public sealed class HealthHistoryWriter : BackgroundService
                 _status = _status with
                 {
                     LastFailureAt = now,
-                    LastError = $"{ex.GetType().Name}: {ex.Message}",
+                    LastError = $"{ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message}",
                     ConsecutiveFailures = _status.ConsecutiveFailures + 1,
                     Pending = _pending.Count,
                 };
