@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OpenKcm.Core;
 using OpenKcm.Core.Health;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Operations;
@@ -27,6 +28,56 @@ public sealed class HealthServiceCollectionExtensionsTests
         Assert.Same(provider.GetRequiredService<HealthFeed>(), provider.GetRequiredService<HealthFeed>());
         Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<HealthOptions>>().Value.ProbeInterval);
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public async Task AddKeystoreHealth_AfterAddOpenKcmCore_RegistersHistoryWriterAndThresholds()
+    {
+        var directory = TestSupport.CoreTestContext.NewDirectory();
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddSingleton<IKeystorePlugin, FakeKeystorePlugin>();
+            services.AddSingleton<IOperationAuditSink, RecordingAuditSink>();
+            services.AddOpenKcmCore(o => o.DataDirectory = directory);
+            services.AddKeystoreHealth();
+            services.AddKeystoreHealth();
+            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+            var hosted = provider.GetServices<IHostedService>().Select(h => h.GetType()).ToList();
+
+            Assert.Same(provider.GetRequiredService<HealthHistoryStore>(), provider.GetRequiredService<IHealthHistory>());
+            Assert.Single(hosted, t => t == typeof(HealthHistoryWriter));
+            Assert.True(hosted.IndexOf(typeof(KeystoreHealthMonitor)) < hosted.IndexOf(typeof(HealthHistoryWriter)));
+            Assert.NotNull(provider.GetRequiredService<KeystoreThresholdService>());
+            Assert.NotNull(provider.GetRequiredService<KeystoreMetrics>());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(HealthOptions.DegradedProbeInterval))]
+    [InlineData(nameof(HealthOptions.HistoryMinuteRetention))]
+    [InlineData(nameof(HealthOptions.HistoryMaxPendingBuckets))]
+    public async Task AddKeystoreHealth_InvalidNewOptions_FailValidation(string option)
+    {
+        await using var provider = CreateServices(o =>
+        {
+            switch (option)
+            {
+                case nameof(HealthOptions.DegradedProbeInterval): o.DegradedProbeInterval = TimeSpan.FromSeconds(11); break;
+                case nameof(HealthOptions.HistoryMinuteRetention): o.HistoryMinuteRetention = TimeSpan.FromHours(1); break;
+                default: o.HistoryMaxPendingBuckets = 0; break;
+            }
+        }).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
+
+        Assert.Contains(option, error.Message);
     }
 
     [Fact]
