@@ -12,6 +12,7 @@ public sealed partial class PluginConfiguration
     private string? _message;
     private bool _messageIsError;
     private string? _export;
+    private KeystoreInfo? _thresholdsOf;
 
     [Inject] public required KeystoreService Keystores { get; init; }
 
