@@ -75,6 +75,7 @@ public static class DependencyInjection
         }
 
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
+        services.AddKeystoreTelemetry(configuration); // OTLP export only when an endpoint is configured
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
         services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
 
