@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
 
@@ -110,17 +111,29 @@ internal sealed class KeystoreHealthState(ActiveKeystore keystore, HealthThresho
         TimeSpan? p99 = null;
         if (_window.Count > 0)
         {
-            var ticks = new long[_window.Count];
-            var i = 0;
-            foreach (var sample in _window)
+            // Pooled: this runs on every result, on the key-operation hot path.
+            var count = _window.Count;
+            var rented = ArrayPool<long>.Shared.Rent(count);
+            try
             {
-                ticks[i++] = sample.Latency.Ticks;
-            }
+                var ticks = rented.AsSpan(0, count);
+                var i = 0;
+                long sum = 0; // at most MaxLatencySamples latencies: no overflow for any sane bound
+                foreach (var sample in _window)
+                {
+                    ticks[i++] = sample.Latency.Ticks;
+                    sum += sample.Latency.Ticks;
+                }
 
-            Array.Sort(ticks);
-            average = TimeSpan.FromTicks((long)ticks.Average());
-            p95 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.95 * ticks.Length) - 1]); // nearest rank
-            p99 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.99 * ticks.Length) - 1]);
+                ticks.Sort();
+                average = TimeSpan.FromTicks((long)(sum / count));
+                p95 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.95 * count) - 1]); // nearest rank
+                p99 = TimeSpan.FromTicks(ticks[(int)Math.Ceiling(0.99 * count) - 1]);
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(rented);
+            }
         }
 
         // The 1-minute window: counts from one-second buckets, latencies exact from the raw samples.
