@@ -10,6 +10,8 @@ public static class HealthServiceCollectionExtensions
     /// Registers the live health pipeline and key-operation routing: <see cref="HealthFeed"/>,
     /// <see cref="KeystoreHealthMonitor"/> (singleton, hosted service and <see cref="IKeystoreHealthRecorder"/>),
     /// <see cref="KeystoreConnectionManager"/> and <see cref="KeyOperationRouter"/> (singletons),
+    /// <see cref="FailoverCoordinator"/> (singleton, also as <see cref="IKeystoreFailoverState"/> and as an
+    /// <see cref="IKeystoreHealthListener"/>; it needs the <see cref="Audit.AuditLog"/>),
     /// <see cref="HealthOptions"/> and <see cref="KeyOperationOptions"/> (validated on start), and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already registered.
     /// </summary>
@@ -49,6 +51,10 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<KeystoreHealthMonitor>();
         services.TryAddSingleton<IKeystoreHealthRecorder>(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<KeystoreHealthMonitor>());
+        services.TryAddSingleton<FailoverCoordinator>();
+        services.TryAddSingleton<IKeystoreFailoverState>(sp => sp.GetRequiredService<FailoverCoordinator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IKeystoreHealthListener, FailoverCoordinator>(
+            sp => sp.GetRequiredService<FailoverCoordinator>()));
         services.TryAddSingleton<KeyOperationRouter>();
         return services;
     }
