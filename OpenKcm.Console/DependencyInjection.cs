@@ -77,6 +77,7 @@ public static class DependencyInjection
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
         services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
+        services.AddSingleton<OpenKcm.Core.Operations.BackupVerifier>();
 
         return builder;
     }
