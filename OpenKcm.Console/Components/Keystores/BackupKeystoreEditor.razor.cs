@@ -15,6 +15,7 @@ public sealed partial class BackupKeystoreEditor
 {
     private string _selected = "";
     private Guid? _shownBackup;
+    private Guid? _parameterBackup;
     private Guid _shownKeystore;
     private bool _busy;
     private bool _verifying;
@@ -35,27 +36,32 @@ public sealed partial class BackupKeystoreEditor
     /// <summary>Every keystore the page lists; the editor offers those that qualify.</summary>
     [Parameter, EditorRequired] public required IReadOnlyList<KeystoreInfo> Candidates { get; set; }
 
-    /// <summary>Called after a successful save, so the page reloads its list.</summary>
+    /// <summary>
+    /// Called after a successful save. The editor keeps showing what it saved (and its message) by itself; a page that
+    /// reloads its list on this may re-create the editor (data grids re-create row templates) and lose the message.
+    /// </summary>
     [Parameter] public EventCallback Saved { get; set; }
 
     private string SelectId => $"backup-{Keystore.Id:N}";
 
     private string ErrorId => $"backup-error-{Keystore.Id:N}";
 
-    private bool IsChanged => _selected != (Keystore.BackupKeystoreId?.ToString() ?? "");
+    private bool IsChanged => _selected != (_shownBackup?.ToString() ?? "");
 
     /// <summary>Qualifying keystores, plus the current backup even if it no longer qualifies (so the field shows it).</summary>
     private IEnumerable<KeystoreInfo> Choices => Candidates
         .Where(c => c.Id != Keystore.Id && c.TenantId == Keystore.TenantId
-            && ((string.Equals(c.Kind, Keystore.Kind, StringComparison.Ordinal) && c.State != KeystoreState.Retired) || c.Id == Keystore.BackupKeystoreId))
+            && ((string.Equals(c.Kind, Keystore.Kind, StringComparison.Ordinal) && c.State != KeystoreState.Retired) || c.Id == _shownBackup))
         .OrderBy(c => c.Name, StringComparer.Ordinal);
 
     protected override void OnParametersSet()
     {
-        // Keep the user's unsaved choice across re-renders; reset it when the stored backup or the keystore changed.
-        if (_shownKeystore != Keystore.Id || _shownBackup != Keystore.BackupKeystoreId)
+        // Keep the user's unsaved choice and what was saved here across re-renders; follow the parameter only when it
+        // changes (another keystore, or the page reloaded a newer state).
+        if (_shownKeystore != Keystore.Id || _parameterBackup != Keystore.BackupKeystoreId)
         {
             _shownKeystore = Keystore.Id;
+            _parameterBackup = Keystore.BackupKeystoreId;
             _shownBackup = Keystore.BackupKeystoreId;
             _selected = Keystore.BackupKeystoreId?.ToString() ?? "";
         }
