@@ -241,8 +241,9 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
         _auditQueue.Writer.TryComplete();
         try
         {
-            // Give a failing audit log a last chance to take what is queued, then stop retrying.
-            await _auditWriter.WaitAsync(TimeSpan.FromSeconds(5), _timeProvider).ConfigureAwait(false);
+            // Give a failing audit log a last chance to take what is queued, then stop retrying. Real time, not the
+            // injected clock: a stopped test clock must not make disposal wait forever.
+            await _auditWriter.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
