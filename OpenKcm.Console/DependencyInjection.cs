@@ -78,6 +78,7 @@ public static class DependencyInjection
         services.AddKeystoreTelemetry(configuration); // OTLP export only when an endpoint is configured
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
         services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
+        services.AddSingleton<OpenKcm.Core.Operations.BackupVerifier>();
 
         return builder;
     }

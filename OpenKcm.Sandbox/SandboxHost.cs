@@ -25,17 +25,24 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly ControlEndpoint _control;
     private readonly JsonObject _manifest;
 
-    private SandboxHost(OpenBaoEmulator openBao, AwsKmsEmulator awsKms, LunaSandbox? luna, ControlEndpoint control, string secretIdPath)
+    private SandboxHost(OpenBaoEmulator openBao, OpenBaoEmulator openBaoBackup, AwsKmsEmulator awsKms, LunaSandbox? luna, ControlEndpoint control, string secretIdPath)
     {
         OpenBao = openBao;
+        OpenBaoBackup = openBaoBackup;
         AwsKms = awsKms;
         Luna = luna;
         _control = control;
         SecretIdPath = secretIdPath;
-        _manifest = SandboxManifest.Build(control.Url, openBao, awsKms, luna, secretIdPath);
+        _manifest = SandboxManifest.Build(control.Url, openBao, openBaoBackup, awsKms, luna, secretIdPath);
     }
 
     public OpenBaoEmulator OpenBao { get; }
+
+    /// <summary>
+    /// The second OpenBao cluster (<see cref="OpenBaoEmulator.BackupName"/>): it shares <see cref="OpenBao"/>'s transit
+    /// keys, policies and AppRole credentials as a replicated cluster would, with its own port, tokens and faults.
+    /// </summary>
+    public OpenBaoEmulator OpenBaoBackup { get; }
 
     public AwsKmsEmulator AwsKms { get; }
 
@@ -46,7 +53,7 @@ public sealed class SandboxHost : IAsyncDisposable
     public LunaSandbox? Luna { get; }
 
     /// <summary>Every emulator by name, as the control endpoint serves them (each Luna appliance is one).</summary>
-    public IReadOnlyList<ISandboxEmulator> Emulators => [OpenBao, AwsKms, .. Luna?.Appliances ?? []];
+    public IReadOnlyList<ISandboxEmulator> Emulators => [OpenBao, OpenBaoBackup, AwsKms, .. Luna?.Appliances ?? []];
 
     /// <summary><c>http://127.0.0.1:PORT/control/</c>.</summary>
     public Uri ControlUrl => _control.Url;
@@ -68,6 +75,7 @@ public sealed class SandboxHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var openBaoPort = CheckPort(options.OpenBaoPort, nameof(SandboxOptions.OpenBaoPort));
         var controlPort = CheckPort(options.ControlPort, nameof(SandboxOptions.ControlPort));
+        var openBaoBackupPort = CheckPort(options.OpenBaoBackupPort, nameof(SandboxOptions.OpenBaoBackupPort));
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         PrivateFile.CreateDirectory(dataDirectory);
@@ -79,6 +87,9 @@ public sealed class SandboxHost : IAsyncDisposable
         var started = new List<IAsyncDisposable> { openBao };
         try
         {
+            var openBaoBackup = await OpenBaoEmulator.StartReplicaAsync(OpenBaoEmulator.BackupName, openBao, openBaoBackupPort,
+                loggerFactory, cancellationToken).ConfigureAwait(false);
+            started.Add(openBaoBackup);
             var awsKms = await AwsKmsEmulator.StartAsync(new AwsKmsEmulatorOptions
             {
                 Port = awsKmsPort,
@@ -100,14 +111,14 @@ public sealed class SandboxHost : IAsyncDisposable
                 started.Add(luna);
             }
 
-            var control = await ControlEndpoint.StartAsync([openBao, awsKms, .. luna?.Appliances ?? []], controlPort, loggerFactory,
+            var control = await ControlEndpoint.StartAsync([openBao, openBaoBackup, awsKms, .. luna?.Appliances ?? []], controlPort, loggerFactory,
                 cancellationToken).ConfigureAwait(false);
             started.Add(control);
             var secretIdPath = Path.Combine(dataDirectory, SecretIdFileName);
             await PrivateFile.WriteAsync(secretIdPath, openBao.SecretId, cancellationToken).ConfigureAwait(false);
             loggerFactory.CreateLogger<SandboxHost>().LogInformation(
                 "Sandbox started: control endpoint {ControlUrl}, secret ID file {SecretIdPath}", control.Url, secretIdPath);
-            return new SandboxHost(openBao, awsKms, luna, control, secretIdPath);
+            return new SandboxHost(openBao, openBaoBackup, awsKms, luna, control, secretIdPath);
         }
         catch
         {
@@ -124,7 +135,7 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>
     /// Writes the manifest as indented JSON, mode 0600 (it holds a root token, an AWS secret access key and the Luna
     /// PIN under <c>sandbox_admin</c>): <c>{"control_url": ..., "openbao": {"plugin_type", "plugin_name",
-    /// "configuration": {...}}, "aws_kms": {...}, "thales_luna": {...}, "sandbox_admin": {"openbao": {...},
+    /// "configuration": {...}}, "openbao_backup": {...}, "aws_kms": {...}, "thales_luna": {...}, "sandbox_admin": {"openbao": {...},
     /// "aws_kms": {...}, "thales_luna": {...}}}</c>; an unavailable Luna sandbox is listed under <c>unavailable</c> with
     /// the reason instead.
     /// </summary>
@@ -148,6 +159,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
 
         await AwsKms.DisposeAsync().ConfigureAwait(false);
+        await OpenBaoBackup.DisposeAsync().ConfigureAwait(false);
         await OpenBao.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -12,11 +12,17 @@ namespace OpenKcm.Sandbox;
 /// </summary>
 internal static class SandboxManifest
 {
-    public static JsonObject Build(Uri controlUrl, OpenBaoEmulator openBao, AwsKmsEmulator awsKms, LunaSandbox? luna, string secretIdPath)
+    public static JsonObject Build(
+        Uri controlUrl, OpenBaoEmulator openBao, OpenBaoEmulator openBaoBackup, AwsKmsEmulator awsKms, LunaSandbox? luna, string secretIdPath)
     {
         var manifest = OpenBaoOnly(controlUrl, openBao, secretIdPath);
         var admin = (JsonObject)manifest["sandbox_admin"]!;
         manifest.Remove("sandbox_admin");
+
+        // The backup cluster replicates the first: same role ID and secret ID file, its own address and root token.
+        var backup = OpenBaoOnly(controlUrl, openBaoBackup, secretIdPath);
+        manifest[openBaoBackup.Name] = backup[openBaoBackup.Name]!.DeepClone();
+        admin[openBaoBackup.Name] = backup["sandbox_admin"]![openBaoBackup.Name]!.DeepClone();
         manifest[awsKms.Name] = awsKms.ManifestEntry();
         var awsAdmin = awsKms.SandboxAdminEntry();
         awsAdmin["endpoint"] = awsKms.BaseAddress.GetLeftPart(UriPartial.Authority);

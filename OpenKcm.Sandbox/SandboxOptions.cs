@@ -33,6 +33,12 @@ public sealed class SandboxOptions
     /// </summary>
     public int? OpenBaoPort { get; init; }
 
+    /// <summary>
+    /// The port of the second OpenBao cluster (<see cref="OpenBaoEmulator.BackupName"/>) that replicates the first,
+    /// for failover; <c>null</c> or 0 picks a free one. A taken port is handled as for <see cref="OpenBaoPort"/>.
+    /// </summary>
+    public int? OpenBaoBackupPort { get; init; }
+
     /// <summary>The control endpoint's port on 127.0.0.1; <c>null</c> or 0 picks a free one. A taken port is handled as
     /// for <see cref="OpenBaoPort"/>.</summary>
     public int? ControlPort { get; init; }

@@ -57,6 +57,7 @@ internal static class SandboxProgram
             await output.WriteLineAsync($"""
                 OpenKCM sandbox running (Ctrl+C to stop)
                   openbao    {host.OpenBao.BaseAddress} ({host.OpenBao.Profile} API, AppRole role {OpenBao.OpenBaoEmulator.RoleName})
+                  openbao_backup {host.OpenBaoBackup.BaseAddress} (replicates openbao: same keys and AppRole credentials)
                   control    {host.ControlUrl}
                   manifest   {arguments.ManifestPath}
                   secret_id  {host.SecretIdPath}

@@ -15,6 +15,11 @@ internal sealed class AuditOperationSink(AuditLog audit) : IOperationAuditSink
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"{record.Operation.ToString().ToLowerInvariant()} on {record.KeystoreName} v{record.KeystoreVersion} " +
             $"in {record.Duration.TotalMilliseconds:0.#} ms, {record.Attempts} attempt(s)");
+        if (record.RoutedToBackup)
+        {
+            detail += $"; served by backup {record.ServedByKeystoreName} v{record.ServedByKeystoreVersion} (routed from {record.KeystoreName})";
+        }
+
         if (record.ErrorKind is { } kind)
         {
             detail += $"; {kind}: {record.ErrorMessage}";

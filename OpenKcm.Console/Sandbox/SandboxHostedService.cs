@@ -7,6 +7,7 @@ namespace OpenKcm.Console.Sandbox;
 /// Development only: starts the sandbox keystores in-process on loopback, writes their manifest to
 /// <c>sandbox-manifest.json</c> in the data directory and prints the endpoints, so a newcomer can walk every
 /// journey without a real keystore. The sandbox keeps its ports (<c>OpenKcm:Sandbox:OpenBaoPort</c>, default 8200,
+/// <c>OpenKcm:Sandbox:OpenBaoBackupPort</c>, default 8210 (the second OpenBao cluster, replicating the first),
 /// <c>OpenKcm:Sandbox:AwsKmsPort</c>, default 8230, <c>OpenKcm:Sandbox:LunaNtlsPort</c>, default 1792, and
 /// <c>OpenKcm:Sandbox:ControlPort</c>, default 8299; 0 means any free port) and the OpenBao and Luna credentials and
 /// keys (<c>sandbox/openbao-state.json</c>, <c>sandbox/thales_luna/</c>) across restarts, so a keystore onboarded
@@ -23,6 +24,9 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
 
     public const int DefaultControlPort = 8299;
 
+    /// <summary>The second OpenBao cluster (the failover backup), next to the first.</summary>
+    public const int DefaultOpenBaoBackupPort = 8210;
+
     public const int DefaultAwsKmsPort = 8230;
 
     /// <summary>The Luna appliances' real NTLS port.</summary>
@@ -34,6 +38,7 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
     private const string Section = $"{ConsoleOptions.Section}:Sandbox";
     private const string OpenBaoPortKey = $"{Section}:OpenBaoPort";
     private const string ControlPortKey = $"{Section}:ControlPort";
+    private const string OpenBaoBackupPortKey = $"{Section}:OpenBaoBackupPort";
     private const string AwsKmsPortKey = $"{Section}:AwsKmsPort";
     private const string LunaNtlsPortKey = $"{Section}:LunaNtlsPort";
 
@@ -76,6 +81,7 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
         var dataDirectory = SandboxDirectory(configuration, environment);
         var openBaoPort = configuration.GetValue(OpenBaoPortKey, DefaultOpenBaoPort);
         var controlPort = configuration.GetValue(ControlPortKey, DefaultControlPort);
+        var openBaoBackupPort = configuration.GetValue(OpenBaoBackupPortKey, DefaultOpenBaoBackupPort);
         var awsKmsPort = configuration.GetValue(AwsKmsPortKey, DefaultAwsKmsPort);
         var lunaPort = configuration.GetValue(LunaNtlsPortKey, DefaultLunaNtlsPort);
         Host = await SandboxHost.StartAsync(new SandboxOptions
@@ -83,6 +89,7 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
             DataDirectory = dataDirectory,
             LoggerFactory = loggers,
             OpenBaoPort = openBaoPort,
+            OpenBaoBackupPort = openBaoBackupPort,
             ControlPort = controlPort,
             AwsKmsPort = awsKmsPort,
             LunaNtlsPort = lunaPort,
@@ -91,12 +98,13 @@ public sealed class SandboxHostedService(IConfiguration configuration, IHostEnvi
         await Host.WriteManifestAsync(ManifestPath, cancellationToken);
         ReportSoftHsmConf(Host);
         _logger.LogWarning(
-            "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao}. AWS KMS + STS: {AwsKms}. "
+            "SANDBOX keystores running on loopback (Development only). Manifest: {Manifest}. OpenBao: {OpenBao} (backup cluster {OpenBaoBackup}). AWS KMS + STS: {AwsKms}. "
             + "Thales Luna: {Luna}. Fault control: {Control}",
-            ManifestPath, Host.OpenBao.BaseAddress, Host.AwsKms.BaseAddress,
+            ManifestPath, Host.OpenBao.BaseAddress, Host.OpenBaoBackup.BaseAddress, Host.AwsKms.BaseAddress,
             Host.Luna is { IsAvailable: true } luna ? $"token {luna.TokenLabel} via {luna.ModulePath}, appliances on port {luna.NtlsPort}" : Host.Luna?.UnavailableReason,
             Host.ControlUrl);
-        WarnIfMoved((OpenBaoPortKey, openBaoPort, Host.OpenBao.BaseAddress.Port), (ControlPortKey, controlPort, Host.ControlUrl.Port),
+        WarnIfMoved((OpenBaoPortKey, openBaoPort, Host.OpenBao.BaseAddress.Port),
+            (OpenBaoBackupPortKey, openBaoBackupPort, Host.OpenBaoBackup.BaseAddress.Port), (ControlPortKey, controlPort, Host.ControlUrl.Port),
             (AwsKmsPortKey, awsKmsPort, Host.AwsKms.BaseAddress.Port), (LunaNtlsPortKey, lunaPort, Host.Luna is { IsAvailable: true } l ? l.NtlsPort : lunaPort));
     }
 

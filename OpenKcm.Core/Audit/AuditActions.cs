@@ -27,6 +27,9 @@ public static class AuditActions
     public const string KeystoreOperation = "keystore.operation";
     public const string KeystoreVerifyL1 = "keystore.verify_l1";
     public const string KeystoreThresholdsUpdate = "keystore.thresholds_update";
+    public const string KeystoreFailover = "keystore.failover";
+    public const string KeystoreFailback = "keystore.failback";
+    public const string KeystoreVerifyBackup = "keystore.verify_backup";
     public const string SecretWrite = "secret.write";
     public const string SecretUse = "secret.use";
     public const string SecretRewrap = "secret.rewrap";

@@ -16,6 +16,8 @@ public static class HealthServiceCollectionExtensions
     /// and, when Core's database is registered (<see cref="DependencyInjection.AddOpenKcmCore"/> called before), the
     /// history: <see cref="HealthHistoryStore"/> (also <see cref="IHealthHistory"/>) and <see cref="HealthHistoryWriter"/>
     /// (singleton and hosted service, started after the monitor),
+    /// <see cref="FailoverCoordinator"/> (singleton, also as <see cref="IKeystoreFailoverState"/> and as an
+    /// <see cref="IKeystoreHealthListener"/>; it needs the <see cref="Audit.AuditLog"/>),
     /// <see cref="HealthOptions"/> and <see cref="KeyOperationOptions"/> (validated on start), and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already registered.
     /// </summary>
@@ -74,6 +76,10 @@ public static class HealthServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<HealthHistoryWriter>());
         }
 
+        services.TryAddSingleton<FailoverCoordinator>();
+        services.TryAddSingleton<IKeystoreFailoverState>(sp => sp.GetRequiredService<FailoverCoordinator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IKeystoreHealthListener, FailoverCoordinator>(
+            sp => sp.GetRequiredService<FailoverCoordinator>()));
         services.TryAddSingleton<KeyOperationRouter>();
         return services;
     }

@@ -371,8 +371,10 @@ public sealed class KeystoreService : IKeystoreCatalog
     }
 
     /// <summary>
-    /// Names the keystore key operations fail over to (null: none). It must belong to the same tenant, not be the
-    /// keystore itself, and not be retired (<see cref="KeystoreCommandError.InvalidBackup"/>).
+    /// Names the keystore key operations fail over to (null: none). It must belong to the same tenant, be of the same
+    /// kind (it must hold the same L1 key), not be the keystore itself, and not be retired
+    /// (<see cref="KeystoreCommandError.InvalidBackup"/>). Whether it really holds the same L1 key is what
+    /// <see cref="Operations.BackupVerifier"/> checks.
     /// </summary>
     public async Task<KeystoreInfo> SetBackupAsync(Guid keystoreId, Guid? backupKeystoreId, Actor actor, CancellationToken cancellationToken)
     {
@@ -391,6 +393,8 @@ public sealed class KeystoreService : IKeystoreCatalog
                     null => "it does not exist",
                     _ when backup.Id == keystore.Id => "a keystore cannot be its own backup",
                     _ when backup.TenantId != keystore.TenantId => "it belongs to another tenant",
+                    _ when !string.Equals(backup.Kind, keystore.Kind, StringComparison.Ordinal) =>
+                        $"it is a {backup.Kind} keystore and {keystore.Name} is {keystore.Kind}; a backup must hold the same L1 key, so it must be of the same kind",
                     _ when backup.State == KeystoreState.Retired => "it is retired",
                     _ => null,
                 };

@@ -10,10 +10,10 @@ using Polly.Retry;
 namespace OpenKcm.Core.Operations;
 
 /// <summary>
-/// The Plugin Manager's routing of L1 key operations (v0: to the keystore named by the caller; failover to the
-/// backup keystore comes later): each operation goes to the pooled connection of the keystore's active version,
-/// retryable keystore errors are retried with exponential backoff, every attempt is recorded into the keystore's
-/// health, and every operation is audited once.
+/// The Plugin Manager's routing of L1 key operations: each operation goes to the pooled connection of the active
+/// version of the keystore named by the caller, or of its backup while the <see cref="FailoverCoordinator"/> has
+/// failed it over; retryable keystore errors are retried with exponential backoff, every attempt is recorded into the
+/// health of the keystore that served it, and every operation is audited once.
 /// </summary>
 /// <remarks>
 /// <para>Singleton, thread-safe, stateless apart from its retry pipeline.</para>
@@ -27,6 +27,12 @@ namespace OpenKcm.Core.Operations;
 /// <para>Audit: one <see cref="OperationRecord"/> per operation, without key material. A successful operation whose
 /// audit record cannot be written fails (the caller gets the audit error, not the result). An operation on a keystore
 /// that is not active reaches no keystore and is not audited here: it throws <see cref="KeystoreNotActiveException"/>.</para>
+/// <para>Failover: before each attempt the router asks the coordinator where the keystore's operations go. When an
+/// attempt on the primary fails with a retryable <see cref="KeystoreException"/> and the primary names a backup, the
+/// failure is reported to the coordinator; if that switched (or had already switched) the primary to its backup, the
+/// same operation continues on the backup at once, without a backoff wait. The backup's own backup is never followed.
+/// The <see cref="OperationRecord"/> names the keystore that served the operation
+/// (<see cref="OperationRecord.ServedByKeystoreId"/>).</para>
 /// <para>Cancellation: the token of each method cancels the attempt in flight and any
 /// backoff; a cancelled operation is still audited (as <see cref="KeyOperationOutcome.Cancelled"/>).</para>
 /// </remarks>
@@ -38,15 +44,19 @@ public sealed class KeyOperationRouter
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<KeyOperationRouter> _logger;
     private readonly ResiliencePipeline _pipeline;
+    private readonly FailoverCoordinator? _failover;
 
+    /// <summary>Creates the router; <paramref name="failover"/> null means no failover (operations always go to the named keystore).</summary>
     public KeyOperationRouter(
         KeystoreConnectionManager connections,
         IKeystoreHealthRecorder health,
         IOperationAuditSink audit,
         TimeProvider timeProvider,
         IOptions<KeyOperationOptions> options,
-        ILogger<KeyOperationRouter> logger)
+        ILogger<KeyOperationRouter> logger,
+        FailoverCoordinator? failover = null)
     {
+        _failover = failover;
         ArgumentNullException.ThrowIfNull(options);
         _connections = connections;
         _health = health;
@@ -133,10 +143,46 @@ public sealed class KeyOperationRouter
     private async ValueTask<byte[]> AttemptAsync(Operation operation, CancellationToken cancellationToken)
     {
         operation.Attempts++;
-        var keystore = await _connections.FindActiveAsync(operation.KeystoreId, cancellationToken).ConfigureAwait(false)
+        var primary = await _connections.FindActiveAsync(operation.KeystoreId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeystoreNotActiveException(operation.KeystoreId);
-        operation.Keystore = keystore;
+        operation.Keystore = primary;
+        operation.ServedBy = primary;
 
+        if (_failover?.BackupInUse(primary) is { } backupId
+            && await FindBackupAsync(primary, backupId, cancellationToken).ConfigureAwait(false) is { } inUse)
+        {
+            return await RunOnAsync(operation, inUse, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await RunOnAsync(operation, primary, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeystoreException ex) when (ex.IsRetryable && _failover is not null && primary.BackupKeystoreId is { } named)
+        {
+            var backup = await FindBackupAsync(primary, named, cancellationToken).ConfigureAwait(false);
+            if (!_failover.ReportOperationFailure(primary, backup, operation.Kind, ex) || backup is null)
+            {
+                throw;
+            }
+
+            _logger.LogWarning("{Operation} on keystore {KeystoreName} ({KeystoreId}) continues on its backup {BackupName} ({BackupId}).",
+                operation.Kind, primary.Name, primary.Id, backup.Name, backup.Id);
+            return await RunOnAsync(operation, backup, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The backup when it is active and of the primary's tenant; null otherwise (never its own backup).</summary>
+    private async ValueTask<ActiveKeystore?> FindBackupAsync(ActiveKeystore primary, Guid backupId, CancellationToken cancellationToken)
+    {
+        var backup = await _connections.FindActiveAsync(backupId, cancellationToken).ConfigureAwait(false);
+        return backup is not null && backup.TenantId == primary.TenantId && backup.Id != primary.Id ? backup : null;
+    }
+
+    /// <summary>One attempt on <paramref name="keystore"/>; records its health there.</summary>
+    private async ValueTask<byte[]> RunOnAsync(Operation operation, ActiveKeystore keystore, CancellationToken cancellationToken)
+    {
+        operation.ServedBy = keystore;
         var startedAt = _timeProvider.GetTimestamp();
         try
         {
@@ -199,6 +245,9 @@ public sealed class KeyOperationRouter
             Duration = _timeProvider.GetElapsedTime(operation.StartedTimestamp),
             Outcome = outcome,
             Attempts = operation.Attempts,
+            ServedByKeystoreId = operation.ServedBy?.Id ?? keystore.Id,
+            ServedByKeystoreName = operation.ServedBy?.Name ?? keystore.Name,
+            ServedByKeystoreVersion = operation.ServedBy?.Version ?? keystore.Version,
             ErrorKind = healthError?.Kind,
             ErrorMessage = healthError?.Message,
         };
@@ -226,5 +275,8 @@ public sealed class KeyOperationRouter
 
         /// <summary>The keystore (version) of the latest attempt; null until the keystore was found active.</summary>
         public ActiveKeystore? Keystore { get; set; }
+
+        /// <summary>The keystore the latest attempt went to: <see cref="Keystore"/> or its backup.</summary>
+        public ActiveKeystore? ServedBy { get; set; }
     }
 }

@@ -55,6 +55,13 @@ public sealed class KeystoreConnectionManager : IAsyncDisposable
         _catalog.KeystoreChanged += OnKeystoreChanged;
     }
 
+    /// <summary>
+    /// Raised by <see cref="Reconcile"/> with the active keystores just read from the catalog (outside the manager's
+    /// lock, on the caller's thread); the failover coordinator learns primaries and backups from it. Handlers must
+    /// not block.
+    /// </summary>
+    public event Action<IReadOnlyCollection<ActiveKeystore>>? ActiveSetChanged;
+
     /// <summary>Pooled connections (tests and diagnostics): one per keystore at most, retired ones excluded.</summary>
     public int PooledCount
     {
@@ -180,10 +187,20 @@ public sealed class KeystoreConnectionManager : IAsyncDisposable
 
             ReconcileLocked(byId);
             if (_activeCache is { } cache
-                && (cache.Count != byId.Count || cache.Values.Any(k => !byId.TryGetValue(k.Id, out var a) || a.Version != k.Version)))
+                && (cache.Count != byId.Count || cache.Values.Any(k => !byId.TryGetValue(k.Id, out var a)
+                    || a.Version != k.Version || a.BackupKeystoreId != k.BackupKeystoreId)))
             {
                 _activeCache = null;
             }
+        }
+
+        try
+        {
+            ActiveSetChanged?.Invoke(active);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "An ActiveSetChanged handler failed.");
         }
     }
 

@@ -9,6 +9,10 @@ namespace OpenKcm.Core.Operations;
 /// </summary>
 public sealed record OperationRecord
 {
+    private readonly Guid? _servedById;
+    private readonly string? _servedByName;
+    private readonly int? _servedByVersion;
+
     /// <summary>Unique per operation (version 7, so ids sort by time).</summary>
     public required Guid OperationId { get; init; }
 
@@ -28,7 +32,7 @@ public sealed record OperationRecord
     /// <summary>The seed's <c>plugin_type</c>.</summary>
     public required string KeystoreKind { get; init; }
 
-    /// <summary>The configuration version the last attempt used.</summary>
+    /// <summary>The primary's active configuration version when the last attempt started.</summary>
     public required int KeystoreVersion { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
@@ -40,6 +44,33 @@ public sealed record OperationRecord
 
     /// <summary>1 plus the number of retries.</summary>
     public required int Attempts { get; init; }
+
+    /// <summary>
+    /// The keystore the last attempt went to: <see cref="KeystoreId"/> itself, or its backup while failed over.
+    /// Defaults to <see cref="KeystoreId"/>.
+    /// </summary>
+    public Guid ServedByKeystoreId
+    {
+        get => _servedById ?? KeystoreId;
+        init => _servedById = value;
+    }
+
+    /// <summary>The <c>plugin_name</c> of <see cref="ServedByKeystoreId"/>; defaults to <see cref="KeystoreName"/>.</summary>
+    public string ServedByKeystoreName
+    {
+        get => _servedByName ?? KeystoreName;
+        init => _servedByName = value;
+    }
+
+    /// <summary>The configuration version of <see cref="ServedByKeystoreId"/> the last attempt used.</summary>
+    public int ServedByKeystoreVersion
+    {
+        get => _servedByVersion ?? KeystoreVersion;
+        init => _servedByVersion = value;
+    }
+
+    /// <summary>True when the operation was routed from <see cref="KeystoreId"/> (the primary) to its backup.</summary>
+    public bool RoutedToBackup => ServedByKeystoreId != KeystoreId;
 
     /// <summary>For failures from the keystore: the typed error.</summary>
     public KeystoreErrorKind? ErrorKind { get; init; }

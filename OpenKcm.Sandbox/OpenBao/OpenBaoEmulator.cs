@@ -17,6 +17,9 @@ namespace OpenKcm.Sandbox.OpenBao;
 public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
 {
     public const string DefaultName = "openbao";
+
+    /// <summary>The name of the second cluster that replicates the first (<see cref="StartReplicaAsync"/>).</summary>
+    public const string BackupName = "openbao_backup";
     public const string MountPath = "openkcm-keys";
     public const string KeyName = "customer-master-key";
     public const string PolicyName = "openkcm-policy";
@@ -26,8 +29,9 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
     private readonly OpenBaoHttpHandler _handler;
 
     private OpenBaoEmulator(string name, OpenBaoProfile profile, EmulatorListener listener, OpenBaoHttpHandler handler,
-        EmulatorFaults faults, OpenBaoNodeState node, OpenBaoIdentity identity)
+        EmulatorFaults faults, OpenBaoNodeState node, OpenBaoIdentity identity, VaultCore core)
     {
+        Core = core;
         Name = name;
         Profile = profile;
         _listener = listener;
@@ -62,6 +66,12 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
     /// <summary>A client for set-up through the real admin API with the root token; the caller disposes it.</summary>
     /// <param name="namespace">An <c>X-Vault-Namespace</c> for every request, or <c>null</c> for the root namespace.</param>
     public OpenBaoAdminClient CreateAdminClient(string? @namespace = null) => new(BaseAddress, RootToken, @namespace);
+
+    /// <summary>The server state this emulator serves (shared with its replica, see <see cref="VaultCore.CreateReplica"/>).</summary>
+    internal VaultCore Core { get; }
+
+    /// <summary>True for a replica started by <see cref="StartReplicaAsync"/>.</summary>
+    public bool IsReplica => Core.Primary is not null;
 
     /// <summary>Requests being handled right now, including those held by injected latency.</summary>
     internal int InFlightRequests => _handler.InFlight;
@@ -113,7 +123,39 @@ public sealed class OpenBaoEmulator : ISandboxEmulator, IAsyncDisposable
             core.RunLocked(c => stateFile.Save(OpenBaoSnapshot.Capture(c, identity, listener.Port)));
         }
 
-        return new OpenBaoEmulator(name, profile, listener, handler, faults, node, identity);
+        return new OpenBaoEmulator(name, profile, listener, handler, faults, node, identity, core);
+    }
+
+    /// <summary>
+    /// Starts a second cluster replicating <paramref name="primary"/> (<see cref="VaultCore.CreateReplica"/>): same
+    /// transit keys, policies, AppRole role ID and secret IDs; its own root token, cluster id, tokens, node state and
+    /// <see cref="Faults"/>, on its own <paramref name="port"/> (0: any free one). Its state is persisted with the
+    /// primary's (tokens are not). Disposing it stops only the replica.
+    /// </summary>
+    internal static async Task<OpenBaoEmulator> StartReplicaAsync(string name, OpenBaoEmulator primary, int port,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger<OpenBaoEmulator>();
+        var core = primary.Core.CreateReplica();
+        string rootToken = "";
+        core.RunLocked(c => rootToken = c.Tokens.CreateRoot(c.Root).Id);
+        var node = new OpenBaoNodeState();
+        OpenBaoHttpHandler? handler = null;
+        var listener = new EmulatorListener(name, [port], context => handler!.HandleAsync(context), loggerFactory);
+        var faults = new EmulatorFaults(listener);
+        handler = new OpenBaoHttpHandler(core, faults, node, logger);
+        try
+        {
+            await listener.SetListeningAsync(true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new OpenBaoEmulator(name, primary.Profile, listener, handler, faults, node,
+            new OpenBaoIdentity(rootToken, primary.RoleId, primary.SecretId), core);
     }
 
     private static OpenBaoStartup Seed(TimeProvider time, OpenBaoProfile profile)

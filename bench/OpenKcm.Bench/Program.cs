@@ -21,6 +21,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "failover")
+        {
+            return await FailoverBench.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
         var seconds = 3.0;
         var module = "/usr/lib/softhsm/libsofthsm2.so";
         for (var i = 0; i < args.Length - 1; i++)

@@ -18,7 +18,7 @@ public sealed class SandboxHostTests : SandboxTest
     {
         var manifest = Host.Manifest;
 
-        Assert.Equal(["control_url", "openbao", "aws_kms", "thales_luna", "sandbox_admin"], manifest.Select(p => p.Key));
+        Assert.Equal(["control_url", "openbao", "openbao_backup", "aws_kms", "thales_luna", "sandbox_admin"], manifest.Select(p => p.Key));
         Assert.Equal(Host.ControlUrl.ToString(), manifest["control_url"]!.GetValue<string>());
         var entry = manifest["openbao"]!.AsObject();
         Assert.Equal(["plugin_type", "plugin_name", "configuration"], entry.Select(p => p.Key));

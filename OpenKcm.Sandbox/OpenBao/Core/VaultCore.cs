@@ -15,18 +15,36 @@ internal sealed class VaultCore
     private static readonly HashSet<string> s_selfPaths =
         ["auth/token/lookup-self", "auth/token/renew-self", "auth/token/revoke-self"];
 
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, VaultNamespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly Lock _gate;
+    private readonly Dictionary<string, VaultNamespace> _namespaces;
 
     /// <summary>A new server, or a restored one with its saved <paramref name="clusterId"/> and <paramref name="rootUuid"/>.</summary>
     public VaultCore(TimeProvider time, OpenBaoProfile profile, string? clusterId = null, string? rootUuid = null)
     {
+        _gate = new Lock();
+        _namespaces = new(StringComparer.Ordinal);
         Time = time;
         Profile = profile;
         ClusterId = clusterId ?? Guid.NewGuid().ToString();
         Tokens = new TokenStore(time, profile);
         Root = CreateNamespace("", "root", rootUuid);
     }
+
+    /// <summary>A replica of <paramref name="primary"/>: see <see cref="CreateReplica"/>.</summary>
+    private VaultCore(VaultCore primary)
+    {
+        _gate = primary._gate;
+        _namespaces = primary._namespaces;
+        Time = primary.Time;
+        Profile = primary.Profile;
+        ClusterId = Guid.NewGuid().ToString();
+        Tokens = new TokenStore(primary.Time, primary.Profile);
+        Root = primary.Root;
+        Primary = primary;
+    }
+
+    /// <summary>The core this one replicates; null for a primary.</summary>
+    public VaultCore? Primary { get; }
 
     public TimeProvider Time { get; }
 
@@ -51,6 +69,15 @@ internal sealed class VaultCore
     /// </summary>
     public Action<VaultCore>? AfterWrite { get; set; }
 
+    /// <summary>
+    /// A second cluster that replicates this one, as a performance-replicated OpenBao/Vault cluster does: it shares
+    /// every namespace with its mounts (transit keys with all their versions, AppRole roles and secret IDs) and
+    /// policies, and the lock that serializes requests, so a change through either is at once visible through the
+    /// other; it has its own cluster id and its own token store (tokens are per cluster, as in Vault). Writes through
+    /// the replica run the primary's <see cref="AfterWrite"/> (persistence is the primary's).
+    /// </summary>
+    public VaultCore CreateReplica() => new(this);
+
     /// <summary>Handles one request; <c>null</c> means 204 No Content.</summary>
     /// <exception cref="VaultException">Every error answer.</exception>
     public VaultResponse? Handle(VaultRequest request)
@@ -65,7 +92,8 @@ internal sealed class VaultCore
             {
                 if (request.Operation is not (VaultOperation.Read or VaultOperation.List))
                 {
-                    AfterWrite?.Invoke(this);
+                    var owner = Primary ?? this;
+                    owner.AfterWrite?.Invoke(owner);
                 }
             }
         }

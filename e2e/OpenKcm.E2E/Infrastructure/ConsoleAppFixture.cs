@@ -121,8 +121,9 @@ public class ConsoleAppFixture : IAsyncLifetime, IAsyncDisposable
             {
                 ["OpenKcm:DataDirectory"] = fixture.DataDirectory,
                 ["OpenKcm:Sandbox:Enabled"] = "true",
-                // Any free ports: the fixed defaults (8200, 8299, 8230, 1792) belong to a developer's own console.
+                // Any free ports: the fixed defaults (8200, 8210, 8299, 8230, 1792) belong to a developer's own console.
                 ["OpenKcm:Sandbox:OpenBaoPort"] = "0",
+                ["OpenKcm:Sandbox:OpenBaoBackupPort"] = "0",
                 ["OpenKcm:Sandbox:ControlPort"] = "0",
                 ["OpenKcm:Sandbox:AwsKmsPort"] = "0",
                 ["OpenKcm:Sandbox:LunaNtlsPort"] = "0",

@@ -13,9 +13,8 @@ public sealed class KeystoreOnboardingTests(BootstrappedConsoleFixture app) : Br
     private JsonObject SandboxOpenBaoSeed()
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(App.DataDirectory, "sandbox-manifest.json")))!.AsObject();
-        return manifest.Select(p => p.Value).OfType<JsonObject>()
-            .Single(entry => (string?)entry["plugin_type"] == "openbao")
-            .DeepClone().AsObject();
+        // By name: openbao_backup is a second openbao entry.
+        return manifest["openbao"]!.DeepClone().AsObject();
     }
 
     [Fact]

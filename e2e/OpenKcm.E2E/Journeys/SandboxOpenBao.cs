@@ -17,9 +17,8 @@ internal static class SandboxOpenBao
     public static JsonObject Seed(ConsoleAppFixture app, string? pluginName = null)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(app.DataDirectory, SandboxHostedService.ManifestFileName)))!.AsObject();
-        var seed = manifest.Select(p => p.Value).OfType<JsonObject>()
-            .Single(entry => (string?)entry["plugin_type"] == "openbao")
-            .DeepClone().AsObject();
+        // By name: openbao_backup is a second openbao entry.
+        var seed = manifest[OpenBaoEmulator.DefaultName]!.DeepClone().AsObject();
         if (pluginName is not null)
         {
             seed["plugin_name"] = pluginName;

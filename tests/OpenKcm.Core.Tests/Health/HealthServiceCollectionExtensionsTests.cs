@@ -25,6 +25,9 @@ public sealed class HealthServiceCollectionExtensionsTests
         Assert.Same(monitor, provider.GetRequiredService<IKeystoreHealthRecorder>());
         Assert.Same(monitor, Assert.Single(provider.GetServices<IHostedService>()));
         Assert.NotNull(provider.GetRequiredService<KeyOperationRouter>());
+        var coordinator = provider.GetRequiredService<FailoverCoordinator>();
+        Assert.Same(coordinator, provider.GetRequiredService<IKeystoreFailoverState>());
+        Assert.Same(coordinator, Assert.Single(provider.GetServices<IKeystoreHealthListener>()));
         Assert.Same(provider.GetRequiredService<HealthFeed>(), provider.GetRequiredService<HealthFeed>());
         Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<HealthOptions>>().Value.ProbeInterval);
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
@@ -81,6 +84,23 @@ public sealed class HealthServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddKeystoreHealth_MonitorPublishesTheCoordinatorsRouting()
+    {
+        await using var provider = CreateServices(_ => { }).BuildServiceProvider();
+        var backup = TestKeystores.Create("backup");
+        var primary = FailoverHarness.WithBackup(TestKeystores.Create("primary"), backup.Id);
+        provider.GetRequiredService<FailoverCoordinator>().UpdateActive([primary, backup]);
+
+        provider.GetRequiredService<IKeystoreHealthRecorder>().Record(
+            primary, HealthObservation.Success(HealthObservationSource.Operation, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)));
+
+        var failover = provider.GetRequiredService<HealthFeed>().Find(primary.Id)?.Failover;
+        Assert.NotNull(failover);
+        Assert.Equal(backup.Id, failover.BackupKeystoreId);
+        Assert.False(failover.FailedOver);
+    }
+
+    [Fact]
     public async Task AddKeystoreHealth_InvalidOptions_FailsValidation()
     {
         await using var provider = CreateServices(o => o.ProbeInterval = TimeSpan.Zero).BuildServiceProvider();
@@ -97,6 +117,10 @@ public sealed class HealthServiceCollectionExtensionsTests
         services.AddSingleton<IKeystoreCatalog, FakeKeystoreCatalog>();
         services.AddSingleton(new PluginRegistry([new FakeKeystorePlugin()]));
         services.AddSingleton<IOperationAuditSink, RecordingAuditSink>();
+
+        // Never written in these tests: the failover coordinator only needs one to exist.
+        services.AddSingleton(new OpenKcm.Core.Audit.AuditLog(
+            new TestSupport.SqliteContextFactory("Data Source=:memory:"), TimeProvider.System, NullLogger<OpenKcm.Core.Audit.AuditLog>.Instance));
         services.AddKeystoreHealth(configure);
         services.AddKeystoreHealth(); // idempotent
         return services;

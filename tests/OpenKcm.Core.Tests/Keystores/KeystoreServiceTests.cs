@@ -392,6 +392,27 @@ public sealed class KeystoreServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetBackupAsync_KeystoreOfAnotherKind_IsRefusedAndAudited()
+    {
+        var primary = await CreateAsync("primary_fake_kms");
+        var backup = await CreateAsync("backup_fake_kms");
+        await using (var db = _ctx.Db.CreateDbContext())
+        {
+            var row = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Keystores, k => k.Id == backup.Id);
+            db.Entry(row).Property(nameof(Keystore.Kind)).CurrentValue = "other_kms";
+            await db.SaveChangesAsync();
+        }
+
+        var ex = await Assert.ThrowsAsync<KeystoreCommandException>(() =>
+            _ctx.Keystores.SetBackupAsync(primary.Id, backup.Id, CoreTestContext.Admin, CancellationToken.None));
+
+        Assert.Equal(KeystoreCommandError.InvalidBackup, ex.Error);
+        Assert.Contains("it is a other_kms keystore and primary_fake_kms is", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("same L1 key", ex.Message, StringComparison.Ordinal);
+        Assert.Null((await _ctx.Keystores.GetAsync(primary.Id, CancellationToken.None))!.BackupKeystoreId);
+    }
+
+    [Fact]
     public async Task RetireAsync_KeystoreUsedAsBackup_ClearsTheBackupReference()
     {
         var primary = await CreateAsync("primary_fake_kms");

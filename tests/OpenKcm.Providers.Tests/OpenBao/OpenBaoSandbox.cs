@@ -26,6 +26,9 @@ internal sealed class OpenBaoSandbox : IAsyncDisposable
 
     public OpenBaoEmulator Emulator => _host.OpenBao;
 
+    /// <summary>The second cluster, replicating <see cref="Emulator"/> (failover backup).</summary>
+    public OpenBaoEmulator Backup => _host.OpenBaoBackup;
+
     public TimeProvider Time { get; }
 
     /// <summary>The sandbox manifest (its <c>openbao.configuration</c> is what a newcomer imports).</summary>

@@ -18,7 +18,7 @@ public sealed class ControlEndpointTests : SandboxTest
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         var emulators = reply.Body!["emulators"]!.AsArray();
-        Assert.Equal(["aws_kms", "openbao", "thales_luna_a", "thales_luna_b"], emulators.Select(e => e!["name"]!.GetValue<string>()));
+        Assert.Equal(["aws_kms", "openbao", "openbao_backup", "thales_luna_a", "thales_luna_b"], emulators.Select(e => e!["name"]!.GetValue<string>()));
         var openBao = emulators.Single(e => e!["name"]!.GetValue<string>() == "openbao")!;
         Assert.Equal("openbao", openBao["name"]!.GetValue<string>());
         Assert.Equal(OpenBao.BaseAddress.ToString(), openBao["base_address"]!.GetValue<string>());
@@ -101,7 +101,7 @@ public sealed class ControlEndpointTests : SandboxTest
 
     [Theory]
     [InlineData("GET", "fortanix_dsm")]
-    [InlineData("PUT", "openbao_backup")]
+    [InlineData("PUT", "openbao_tertiary")]
     [InlineData("GET", "openbao/other")]
     public async Task UnknownEmulatorOrPath_Answers404(string method, string path)
     {

@@ -38,6 +38,42 @@ public sealed class HvacClientTests : SandboxTest
         Assert.Equal("2.6.2", result["version"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Hvac_EncryptOnOpenBao_DecryptsOnTheBackupCluster()
+    {
+        await RequireHvacAsync();
+        var script = Path.Combine(DataDirectory, "hvac_backup.py");
+        await File.WriteAllTextAsync(script, """
+            import base64, json, os, hvac
+            secret_id = open(os.environ["SECRET_ID_PATH"]).read().strip()
+            clients = []
+            for address in (os.environ["PRIMARY"], os.environ["BACKUP"]):
+                client = hvac.Client(url=address)
+                client.auth.approle.login(role_id=os.environ["ROLE_ID"], secret_id=secret_id)
+                clients.append(client)
+            plaintext = base64.b64encode(b"replicated").decode()
+            ciphertext = clients[0].secrets.transit.encrypt_data(name=os.environ["KEY"], plaintext=plaintext, mount_point=os.environ["MOUNT"])["data"]["ciphertext"]
+            decrypted = clients[1].secrets.transit.decrypt_data(name=os.environ["KEY"], ciphertext=ciphertext, mount_point=os.environ["MOUNT"])["data"]["plaintext"]
+            assert decrypted == plaintext, decrypted
+            assert clients[0].token != clients[1].token
+            print(json.dumps({"result": "ok"}))
+            """);
+        var configuration = Host.Manifest["openbao_backup"]!["configuration"]!;
+
+        var (exitCode, output, error) = await RunPythonAsync([script], new Dictionary<string, string>
+        {
+            ["PRIMARY"] = Host.Manifest["openbao"]!["configuration"]!["vault_address"]!.GetValue<string>(),
+            ["BACKUP"] = configuration["vault_address"]!.GetValue<string>(),
+            ["ROLE_ID"] = configuration["role_id"]!.GetValue<string>(),
+            ["SECRET_ID_PATH"] = configuration["secret_id_path"]!.GetValue<string>(),
+            ["MOUNT"] = OpenBaoEmulator.MountPath,
+            ["KEY"] = OpenBaoEmulator.KeyName,
+        });
+
+        Assert.True(exitCode == 0, $"hvac against the backup cluster failed ({exitCode}):\n{error}\n{output}");
+        Assert.Equal("ok", JsonNode.Parse(output.Trim().Split('\n')[^1])!["result"]!.GetValue<string>());
+    }
+
     private static async Task RequireHvacAsync()
     {
         var (exitCode, _, error) = File.Exists(Python)

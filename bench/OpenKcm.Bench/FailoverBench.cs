@@ -1,0 +1,280 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenKcm.Core;
+using OpenKcm.Core.Audit;
+using OpenKcm.Core.Data;
+using OpenKcm.Core.Health;
+using OpenKcm.Core.Keystores;
+using OpenKcm.Core.Operations;
+using OpenKcm.Core.Plugins;
+using OpenKcm.Core.Vault;
+using OpenKcm.Providers.OpenBao;
+using OpenKcm.Sandbox;
+
+namespace OpenKcm.Bench;
+
+/// <summary>
+/// Failover time: from taking the primary OpenBao emulator down (fault control: connection refused) to the first
+/// successful key operation served by the backup cluster, over the real OpenBao plugin, Core's monitor, failover
+/// coordinator and router (as AddKeystoreHealth registers them) and the audit log on SQLite. Two modes: (a) steady
+/// traffic (one caller wrapping back to back) and (b) probes only (no traffic until the coordinator switched; then one
+/// wrap). Between runs the primary comes back and the bench waits for the failback.
+/// </summary>
+internal static class FailoverBench
+{
+    private static readonly Actor s_actor = Actor.Component("bench");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = 20;
+        var probeInterval = TimeSpan.FromSeconds(2);
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--runs")
+            {
+                runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--probe-interval-ms")
+            {
+                probeInterval = TimeSpan.FromMilliseconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
+            }
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "openkcm-failover-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            await using var sandbox = await SandboxHost.StartAsync(
+                new SandboxOptions { DataDirectory = Path.Combine(directory, "sandbox"), EnableLuna = false }, CancellationToken.None).ConfigureAwait(false);
+            await using var rig = await Rig.StartAsync(sandbox, directory, probeInterval).ConfigureAwait(false);
+            var traffic = new List<double>();
+            var probes = new List<double>();
+            for (var run = 1; run <= runs; run++)
+            {
+                traffic.Add(await MeasureWithTrafficAsync(sandbox, rig).ConfigureAwait(false));
+                probes.Add(await MeasureProbesOnlyAsync(sandbox, rig, probeInterval).ConfigureAwait(false));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}: traffic {traffic[^1]:0} ms, probes only {probes[^1]:0} ms"));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Failover OpenBao primary → openbao_backup, {runs} runs, probe interval {probeInterval.TotalSeconds:0.#} s, Critical after 3 failures, {Environment.ProcessorCount} cores"));
+            Console.WriteLine("| mode | runs | p50 ms | p95 ms | max ms |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Print("steady traffic", traffic);
+            Print("probes only", probes);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void Print(string mode, List<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {mode} | {sorted.Length} | {Percentile(sorted, 0.50):0} | {Percentile(sorted, 0.95):0} | {sorted[^1]:0} |"));
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary>(a) One caller wraps back to back; the outage starts; time until a wrap succeeds on the backup.</summary>
+    private static async Task<double> MeasureWithTrafficAsync(SandboxHost sandbox, Rig rig)
+    {
+        using var stop = new CancellationTokenSource();
+        var servedByBackup = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var caller = Task.Run(async () =>
+        {
+            var l2 = RandomNumberGenerator.GetBytes(32);
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await rig.Router.WrapAsync(rig.Primary.Id, l2, default, s_actor, stop.Token).ConfigureAwait(false);
+                    if (rig.Sink.LastRoutedToBackup)
+                    {
+                        servedByBackup.TrySetResult(Stopwatch.GetTimestamp());
+                    }
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    // Counted by the health monitor; the loop keeps the traffic steady.
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
+
+        var started = Stopwatch.GetTimestamp();
+        await sandbox.OpenBao.Faults.SetDownAsync(true).ConfigureAwait(false);
+        var at = await servedByBackup.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await caller.ConfigureAwait(false);
+        await RecoverAsync(sandbox, rig).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started, at).TotalMilliseconds;
+    }
+
+    /// <summary>(b) No traffic: the outage starts at a random point of the probe cycle; time until a wrap right after the switch succeeds.</summary>
+    private static async Task<double> MeasureProbesOnlyAsync(SandboxHost sandbox, Rig rig, TimeSpan probeInterval)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * probeInterval.TotalMilliseconds)).ConfigureAwait(false);
+        var switched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSwitched(KeystoreFailoverEvent e)
+        {
+            if (e.ToBackup && e.PrimaryKeystoreId == rig.Primary.Id)
+            {
+                switched.TrySetResult();
+            }
+        }
+
+        rig.Failover.Switched += OnSwitched;
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            await sandbox.OpenBao.Faults.SetDownAsync(true).ConfigureAwait(false);
+            await switched.Task.WaitAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+            await rig.Router.WrapAsync(rig.Primary.Id, RandomNumberGenerator.GetBytes(32), default, s_actor, CancellationToken.None).ConfigureAwait(false);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (!rig.Sink.LastRoutedToBackup)
+            {
+                throw new InvalidOperationException("The wrap after the switch was not served by the backup.");
+            }
+
+            await RecoverAsync(sandbox, rig).ConfigureAwait(false);
+            return elapsed;
+        }
+        finally
+        {
+            rig.Failover.Switched -= OnSwitched;
+        }
+    }
+
+    private static async Task RecoverAsync(SandboxHost sandbox, Rig rig)
+    {
+        await sandbox.OpenBao.Faults.SetDownAsync(false).ConfigureAwait(false);
+        var waited = Stopwatch.StartNew();
+        while (rig.Failover.Get(rig.Primary.Id) is { FailedOver: true } && waited.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        if (rig.Failover.Get(rig.Primary.Id) is { FailedOver: true })
+        {
+            throw new InvalidOperationException("The primary did not fail back within 120 s.");
+        }
+    }
+
+    /// <summary>Core's failover stack over the real OpenBao plugin, registered as the console does.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly ServiceProvider _services;
+
+        private Rig(ServiceProvider services, ActiveKeystore primary, LastRecordSink sink)
+        {
+            _services = services;
+            Primary = primary;
+            Sink = sink;
+        }
+
+        public ActiveKeystore Primary { get; }
+
+        public LastRecordSink Sink { get; }
+
+        public KeyOperationRouter Router => _services.GetRequiredService<KeyOperationRouter>();
+
+        public IKeystoreFailoverState Failover => _services.GetRequiredService<IKeystoreFailoverState>();
+
+        public static async Task<Rig> StartAsync(SandboxHost sandbox, string directory, TimeSpan probeInterval)
+        {
+            var tenant = Guid.NewGuid();
+            var backup = Keystore("sandbox_openbao_backup", tenant, sandbox.OpenBaoBackup, sandbox.OpenBao, null);
+            var primary = Keystore("sandbox_openbao", tenant, sandbox.OpenBao, sandbox.OpenBao, backup.Id);
+            var sink = new LastRecordSink();
+            var services = new ServiceCollection();
+            services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+            services.AddOpenKcmCore(o =>
+            {
+                o.DataDirectory = Path.Combine(directory, "console");
+                o.ConnectionString = $"Data Source={Path.Combine(directory, "console", "openkcm.db")};Pooling=False";
+            });
+            var openBao = new OpenBaoOptions();
+            services.AddSingleton<IKeystorePlugin>(new OpenBaoPlugin(new OpenBaoHandlerPool(openBao), TimeProvider.System, openBao));
+            services.AddSingleton<IKeystoreCatalog>(new StaticCatalog([primary, backup]));
+            services.AddSingleton<IOperationAuditSink>(sink);
+            services.AddKeystoreHealth(o => o.ProbeInterval = probeInterval);
+            var provider = services.BuildServiceProvider();
+            await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await provider.GetRequiredService<KeystoreHealthMonitor>().StartAsync(CancellationToken.None).ConfigureAwait(false);
+            return new Rig(provider, primary, sink);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _services.GetRequiredService<KeystoreHealthMonitor>().StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private static ActiveKeystore Keystore(
+            string name, Guid tenant, Sandbox.OpenBao.OpenBaoEmulator emulator, Sandbox.OpenBao.OpenBaoEmulator credentials, Guid? backupId) => new()
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenant,
+            TenantName = "bench",
+            Name = name,
+            Kind = OpenBaoPlugin.PluginKind,
+            Version = 1,
+            Settings = new KeystoreSettings(ImmutableDictionary<string, string>.Empty
+                .Add(OpenBaoFieldNames.VaultAddress, emulator.BaseAddress.ToString().TrimEnd('/'))
+                .Add(OpenBaoFieldNames.AuthMethod, OpenBaoFieldNames.AppRole)
+                .Add(OpenBaoFieldNames.RoleId, credentials.RoleId)
+                .Add(OpenBaoFieldNames.MountPath, Sandbox.OpenBao.OpenBaoEmulator.MountPath)
+                .Add(OpenBaoFieldNames.KeyName, Sandbox.OpenBao.OpenBaoEmulator.KeyName)),
+            Secrets = new SecretIdResolver(credentials.SecretId),
+            BackupKeystoreId = backupId,
+        };
+    }
+
+    private sealed class StaticCatalog(IReadOnlyList<ActiveKeystore> active) : IKeystoreCatalog
+    {
+        public event Action<Guid>? KeystoreChanged
+        {
+            add { }
+            remove { }
+        }
+
+        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(active);
+    }
+
+    private sealed class SecretIdResolver(string secretId) : ISecretResolver
+    {
+        public ValueTask<SecretValue?> GetAsync(string field, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(field == OpenBaoFieldNames.SecretId ? new SecretValue(secretId) : null);
+    }
+
+    /// <summary>Keeps only whether the latest successful operation was served by the backup (no audit storage in the hot loop).</summary>
+    private sealed class LastRecordSink : IOperationAuditSink
+    {
+        private volatile bool _lastRoutedToBackup;
+
+        public bool LastRoutedToBackup => _lastRoutedToBackup;
+
+        public ValueTask RecordAsync(OperationRecord record, CancellationToken cancellationToken)
+        {
+            if (record.Outcome == KeyOperationOutcome.Succeeded)
+            {
+                _lastRoutedToBackup = record.RoutedToBackup;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenKcm.Core;
+using OpenKcm.Core.Audit;
+using OpenKcm.Core.Data;
+using OpenKcm.Core.Health;
+using OpenKcm.Core.Keystores;
+using OpenKcm.Core.Operations;
+using OpenKcm.Core.Plugins;
+using OpenKcm.Providers.OpenBao;
+
+namespace OpenKcm.Providers.Tests.OpenBao;
+
+/// <summary>
+/// Failover end to end below the UI: the real OpenBao plugin against the sandbox's two OpenBao clusters (the second
+/// replicating the first), Core's health monitor, failover coordinator and router as registered by
+/// <see cref="HealthServiceCollectionExtensions.AddKeystoreHealth"/>, and the real audit log on SQLite. The primary is
+/// taken down with the emulator's fault control.
+/// </summary>
+public sealed class OpenBaoFailoverTests : IAsyncLifetime
+{
+    private static readonly Actor s_actor = new("user-1", "admin@acme.test");
+    private static readonly byte[] s_aad = Encoding.UTF8.GetBytes("tenant-42");
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "openkcm-providers-tests", Guid.NewGuid().ToString("N"));
+    private readonly RecordingOperationSink _operations = new();
+    private OpenBaoSandbox _sandbox = null!;
+    private ServiceProvider _services = null!;
+    private ActiveKeystore _primary = null!;
+    private ActiveKeystore _backup = null!;
+
+    private KeyOperationRouter Router => _services.GetRequiredService<KeyOperationRouter>();
+
+    private IKeystoreFailoverState Failover => _services.GetRequiredService<IKeystoreFailoverState>();
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await OpenBaoSandbox.StartAsync();
+        var tenant = Guid.NewGuid();
+        _backup = Keystore("sandbox_openbao_backup", tenant, _sandbox.Backup.BaseAddress, backupId: null);
+        _primary = Keystore("sandbox_openbao", tenant, _sandbox.Emulator.BaseAddress, _backup.Id);
+        var services = new ServiceCollection();
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddOpenKcmCore(o =>
+        {
+            o.DataDirectory = _directory;
+            o.ConnectionString = $"Data Source={Path.Combine(_directory, "openkcm.db")};Pooling=False";
+        });
+        services.AddSingleton<IKeystorePlugin>(OpenBaoTestSettings.Plugin());
+        services.AddSingleton<IKeystoreCatalog>(new StaticCatalog([_primary, _backup]));
+        services.AddSingleton<IOperationAuditSink>(_operations);
+        services.Configure<KeyOperationOptions>(o => o.RetryBaseDelay = TimeSpan.FromMilliseconds(50));
+        services.AddKeystoreHealth(o =>
+        {
+            o.ProbeInterval = TimeSpan.FromMilliseconds(200);
+            o.FeedBatchInterval = TimeSpan.Zero;
+        });
+        _services = services.BuildServiceProvider();
+        await _services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
+        await _services.GetRequiredService<KeystoreHealthMonitor>().StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.GetRequiredService<KeystoreHealthMonitor>().StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        await _sandbox.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task PrimaryDown_OperationsContinueOnTheBackup_ThenFailBackWhenItReturns()
+    {
+        var l2 = Encoding.UTF8.GetBytes("0123456789abcdef0123456789abcdef");
+        var wrapped = await Router.WrapAsync(_primary.Id, l2, s_aad, s_actor, CancellationToken.None);
+        Assert.False(_operations.Last.RoutedToBackup);
+
+        await _sandbox.Emulator.Faults.SetDownAsync(true);
+        var outage = Stopwatch.StartNew();
+        var unwrapped = await Router.UnwrapAsync(_primary.Id, wrapped, s_aad, s_actor, CancellationToken.None);
+        var served = outage.Elapsed;
+
+        Assert.Equal(l2, unwrapped);
+        Assert.True(served < TimeSpan.FromSeconds(30), $"served by the backup after {served}");
+        var record = _operations.Last;
+        Assert.True(record.RoutedToBackup);
+        Assert.Equal((_primary.Id, _backup.Id, "sandbox_openbao_backup"), (record.KeystoreId, record.ServedByKeystoreId, record.ServedByKeystoreName));
+        Assert.True(Failover.Get(_primary.Id)!.FailedOver);
+        var rewrapped = await Router.WrapAsync(_primary.Id, l2, s_aad, s_actor, CancellationToken.None);
+        Assert.True(_operations.Last.RoutedToBackup);
+
+        await WaitAsync(async () => (await AuditAsync(AuditActions.KeystoreFailover)).Count == 1, "the failover was audited");
+        var entry = Assert.Single(await AuditAsync(AuditActions.KeystoreFailover));
+        Assert.Contains("primary=sandbox_openbao ", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("backup=sandbox_openbao_backup ", entry.Detail, StringComparison.Ordinal);
+
+        await _sandbox.Emulator.Faults.SetDownAsync(false);
+        await WaitAsync(() => Task.FromResult(Failover.Get(_primary.Id)?.FailedOver == false), "failed back after healthy probes");
+        var again = await Router.UnwrapAsync(_primary.Id, rewrapped, s_aad, s_actor, CancellationToken.None);
+
+        Assert.Equal(l2, again);
+        Assert.False(_operations.Last.RoutedToBackup);
+        await WaitAsync(async () => (await AuditAsync(AuditActions.KeystoreFailback)).Count == 1, "the failback was audited");
+    }
+
+    [Fact]
+    public async Task PrimaryDownWithoutTraffic_ProbesMakeItCritical_AndTheFirstOperationGoesStraightToTheBackup()
+    {
+        await _sandbox.Emulator.Faults.SetDownAsync(true);
+        await WaitAsync(() => Task.FromResult(Failover.Get(_primary.Id)?.FailedOver == true), "failed over on Critical");
+
+        Assert.Contains("is Critical after", Failover.Get(_primary.Id)!.Reason, StringComparison.Ordinal);
+        await Router.WrapAsync(_primary.Id, new byte[32], s_aad, s_actor, CancellationToken.None);
+        Assert.True(_operations.Last.RoutedToBackup);
+        Assert.Equal(1, _operations.Last.Attempts);
+    }
+
+    private ActiveKeystore Keystore(string name, Guid tenant, Uri address, Guid? backupId) => new()
+    {
+        Id = Guid.NewGuid(),
+        TenantId = tenant,
+        TenantName = "acme",
+        Name = name,
+        Kind = OpenBaoPlugin.PluginKind,
+        Version = 1,
+        Settings = OpenBaoTestSettings.Seed(address.ToString().TrimEnd('/')).With(OpenBaoFieldNames.RoleId, _sandbox.Emulator.RoleId),
+        Secrets = _sandbox.Secrets(),
+        BackupKeystoreId = backupId,
+    };
+
+    private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action) =>
+        (await _services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery { ActionPrefix = action }, CancellationToken.None)).Entries;
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string because)
+    {
+        var started = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"Not true within 30 s: {because}");
+            await Task.Delay(20);
+        }
+    }
+
+    private sealed class StaticCatalog(IReadOnlyList<ActiveKeystore> active) : IKeystoreCatalog
+    {
+        public event Action<Guid>? KeystoreChanged
+        {
+            add { }
+            remove { }
+        }
+
+        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(active);
+    }
+
+    private sealed class RecordingOperationSink : IOperationAuditSink
+    {
+        private readonly List<OperationRecord> _records = [];
+
+        public OperationRecord Last
+        {
+            get
+            {
+                lock (_records)
+                {
+                    return _records[^1];
+                }
+            }
+        }
+
+        public ValueTask RecordAsync(OperationRecord record, CancellationToken cancellationToken)
+        {
+            lock (_records)
+            {
+                _records.Add(record);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
