@@ -48,7 +48,7 @@ public sealed class DescribeExpiriesTests
         using var first = TestCertificates.CreateCa("Bao Root");
         using var second = TestCertificates.CreateCa("Bao Intermediate");
         var settings = OpenBaoTestSettings.Seed()
-            .With(OpenBaoFieldNames.CaCertificate, TestCertificates.Pem(first) + TestCertificates.Pem(second));
+            .With(OpenBaoFieldNames.CaCertificate, TestCertificates.Pem(first) + "\n" + TestCertificates.Pem(second));
 
         var items = OpenBaoTestSettings.Plugin().DescribeExpiries(settings);
 
