@@ -12,7 +12,8 @@ namespace OpenKcm.Core.Alerts;
 /// through <see cref="IKeystorePlugin.DescribeExpiries"/>, and raises one alert per item and threshold: the tightest
 /// threshold the item is inside (an item first seen 5 days before expiry raises the 7-day alert only), or Expired
 /// (Critical) once past. The alert centre's dedup key makes each of those happen once, ever, across restarts; a
-/// renewed certificate (new expiry instant) is a new item. Singleton and hosted service.
+/// renewed certificate (new expiry instant) is a new item. A <see cref="IKeystoreCatalog.KeystoreChanged"/> event
+/// (activation, new version) triggers a scan at once. Singleton and hosted service.
 /// </summary>
 public sealed class ExpiryScanner : BackgroundService
 {
@@ -22,6 +23,7 @@ public sealed class ExpiryScanner : BackgroundService
     private readonly TimeProvider _time;
     private readonly AlertOptions _options;
     private readonly ILogger<ExpiryScanner> _logger;
+    private readonly SemaphoreSlim _changed = new(0, 1);
 
     internal ExpiryScanner(
         IKeystoreCatalog catalog, PluginRegistry plugins, AlertCentre alerts, TimeProvider time, AlertOptions options, ILogger<ExpiryScanner> logger)
@@ -71,6 +73,35 @@ public sealed class ExpiryScanner : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A keystore activated or re-versioned (new certificates) is scanned at once, not at the next hourly scan.
+        _catalog.KeystoreChanged += OnKeystoreChanged;
+        try
+        {
+            await LoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _catalog.KeystoreChanged -= OnKeystoreChanged;
+        }
+    }
+
+    private void OnKeystoreChanged(Guid keystoreId)
+    {
+        try
+        {
+            if (_changed.CurrentCount == 0)
+            {
+                _changed.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -88,13 +119,24 @@ public sealed class ExpiryScanner : BackgroundService
 
             try
             {
-                await Task.Delay(_options.ExpiryScanInterval, _time, stoppingToken).ConfigureAwait(false);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(
+                    Task.Delay(_options.ExpiryScanInterval, _time, wait.Token),
+                    _changed.WaitAsync(wait.Token)).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+                stoppingToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _changed.Dispose();
     }
 
     internal static AlertRequest? Evaluate(ActiveKeystore keystore, ExpiryItem item, DateTimeOffset now, IReadOnlyList<TimeSpan> ascendingThresholds)

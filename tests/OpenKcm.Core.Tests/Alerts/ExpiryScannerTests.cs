@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenKcm.Core.Alerts;
 using OpenKcm.Core.Keystores;
 using OpenKcm.Core.Plugins;
+using OpenKcm.Core.Tests.Health;
 using OpenKcm.Core.Tests.Operations;
 
 namespace OpenKcm.Core.Tests.Alerts;
@@ -79,6 +80,24 @@ public sealed class ExpiryScannerTests
         var requests = await scanner.ScanAsync(CancellationToken.None);
 
         Assert.Equal("ks-bao", Assert.Single(requests).KeystoreName);
+    }
+
+    [Fact]
+    public async Task Running_KeystoreActivated_ScannedAtOnceWithoutWaitingForTheInterval()
+    {
+        await using var h = await AlertsHarness.CreateAsync();
+        var notAfter = h.Core.Time.GetUtcNow() + TimeSpan.FromDays(3);
+        var plugin = new ExpiringPlugin { Items = _ => [new ExpiryItem("CA certificate", notAfter)] };
+        var catalog = new FakeKeystoreCatalog();
+        using var scanner = new ExpiryScanner(catalog, new PluginRegistry([plugin]), h.Centre, h.Core.Time, h.Options,
+            NullLogger<ExpiryScanner>.Instance);
+        await scanner.StartAsync(CancellationToken.None);
+        await Eventually.UntilAsync(() => catalog.Reads >= 1, "the start-up scan ran");
+
+        catalog.SetActive(TestKeystores.Create("ks-new", kind: ExpiringPlugin.Kind));
+
+        await Eventually.UntilAsync(() => h.Centre.UnacknowledgedCount == 1, "the activated keystore's expiry is raised");
+        await scanner.StopAsync(CancellationToken.None);
     }
 
     private static (ExpiryScanner Scanner, ExpiringPlugin Plugin) Scanner(
