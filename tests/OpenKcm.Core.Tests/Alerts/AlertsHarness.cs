@@ -49,11 +49,11 @@ internal sealed class AlertsHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Options for delivery tests: fast retries, short timeout, http allowed.</summary>
+    /// <summary>Options for delivery tests: fast retries, http allowed; a request timeout generous for a loaded machine.</summary>
     public static AlertOptions FastDelivery(int maxAttempts = 6) => new()
     {
         AllowInsecureWebhookUrls = true,
-        WebhookRequestTimeout = TimeSpan.FromMilliseconds(500),
+        WebhookRequestTimeout = TimeSpan.FromSeconds(5),
         WebhookRetryBaseDelay = TimeSpan.FromMilliseconds(50),
         WebhookMaxRetryDelay = TimeSpan.FromMilliseconds(200),
         WebhookMaxAttempts = maxAttempts,

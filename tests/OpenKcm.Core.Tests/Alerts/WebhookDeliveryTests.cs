@@ -10,7 +10,7 @@ namespace OpenKcm.Core.Tests.Alerts;
 
 public sealed class WebhookDeliveryTests
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Delivery_EndpointAnswers200_SignedJsonPostAndDeliveredState()
@@ -148,7 +148,9 @@ public sealed class WebhookDeliveryTests
     {
         using var receiver = new WebhookReceiver { Respond = n => n == 1 ? 500 : 200 };
         var options = AlertsHarness.FastDelivery();
-        options.WebhookRetryBaseDelay = TimeSpan.FromSeconds(1);
+        // Long enough that the old instance is stopped well before the retry is due, even on a loaded machine.
+        options.WebhookRetryBaseDelay = TimeSpan.FromSeconds(5);
+        options.WebhookMaxRetryDelay = TimeSpan.FromSeconds(5);
         await using var h = await AlertsHarness.CreateAsync(options, systemClock: true);
         await CreateAsync(h, "ops", receiver.Url);
         Raise(h, "bao-eu is Critical");
