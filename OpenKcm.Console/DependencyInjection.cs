@@ -7,6 +7,7 @@ using OpenKcm.Console.Identity;
 using OpenKcm.Console.Infrastructure;
 using OpenKcm.Console.Sandbox;
 using OpenKcm.Core;
+using OpenKcm.Core.Alerts;
 using OpenKcm.Core.Health;
 using OpenKcm.Providers;
 using Radzen;
@@ -76,6 +77,14 @@ public static class DependencyInjection
 
         services.AddKeystoreHealth(o => configuration.GetSection("OpenKcm:Health").Bind(o));
         services.AddKeystoreTelemetry(configuration); // OTLP export only when an endpoint is configured
+
+        // Alerts and webhooks; plain-http webhook URLs only in Development (a local receiver), https otherwise.
+        var development = builder.Environment.IsDevelopment();
+        services.AddAlerts(o =>
+        {
+            configuration.GetSection("OpenKcm:Alerts").Bind(o);
+            o.AllowInsecureWebhookUrls = development;
+        });
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
         services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
         services.AddSingleton<OpenKcm.Core.Operations.BackupVerifier>();

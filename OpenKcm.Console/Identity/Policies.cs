@@ -14,6 +14,15 @@ public static class Policies
     public const string ManageUsers = nameof(ManageUsers);
     public const string ManageTenants = nameof(ManageTenants);
 
+    /// <summary>The alert centre, read-only: every role.</summary>
+    public const string ViewAlerts = nameof(ViewAlerts);
+
+    /// <summary>Acknowledge alerts: Administrator, KeyAdministrator, Operator (the Auditor only reads).</summary>
+    public const string AcknowledgeAlerts = nameof(AcknowledgeAlerts);
+
+    /// <summary>Create, edit, delete and test webhooks, rotate their secrets: Administrators only.</summary>
+    public const string ManageWebhooks = nameof(ManageWebhooks);
+
     public static void Configure(AuthorizationOptions options)
     {
         // Every endpoint requires an authenticated user unless it opts out with [AllowAnonymous].
@@ -24,5 +33,8 @@ public static class Policies
         options.AddPolicy(ViewAudit, p => p.RequireRole(Roles.Administrator, Roles.Auditor));
         options.AddPolicy(ManageUsers, p => p.RequireRole(Roles.Administrator));
         options.AddPolicy(ManageTenants, p => p.RequireRole(Roles.Administrator));
+        options.AddPolicy(ViewAlerts, p => p.RequireRole(Roles.All.ToArray()));
+        options.AddPolicy(AcknowledgeAlerts, p => p.RequireRole(Roles.Administrator, Roles.KeyAdministrator, Roles.Operator));
+        options.AddPolicy(ManageWebhooks, p => p.RequireRole(Roles.Administrator));
     }
 }

@@ -22,7 +22,7 @@ public static class Roles
         Administrator => "Everything: users, tenants, keystores, audit",
         KeyAdministrator => "Keystores: configure, test, activate",
         Auditor => "Audit log, read-only",
-        Operator => "Dashboard, read-only",
+        Operator => "Dashboard and alerts: watches, acknowledges alerts",
         _ => role,
     };
 }

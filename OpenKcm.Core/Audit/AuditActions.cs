@@ -33,4 +33,14 @@ public static class AuditActions
     public const string SecretWrite = "secret.write";
     public const string SecretUse = "secret.use";
     public const string SecretRewrap = "secret.rewrap";
+    public const string AlertRaise = "alert.raise";
+    public const string AlertAcknowledge = "alert.acknowledge";
+    public const string WebhookCreate = "webhook.create";
+    public const string WebhookUpdate = "webhook.update";
+    public const string WebhookDelete = "webhook.delete";
+    public const string WebhookRotateSecret = "webhook.rotate_secret";
+    public const string WebhookTest = "webhook.test";
+
+    /// <summary>A webhook delivery gave up after its last attempt (the alert stays visible with that state).</summary>
+    public const string WebhookDeliveryFailed = "webhook.delivery_failed";
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using OpenKcm.Core.Alerts;
 using OpenKcm.Core.Audit;
 using OpenKcm.Core.Health;
 using OpenKcm.Core.Keystores;
@@ -30,6 +31,12 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
     public DbSet<HealthHistoryRow> HealthHistory => Set<HealthHistoryRow>();
 
     public DbSet<KeystoreThresholdOverride> KeystoreThresholdOverrides => Set<KeystoreThresholdOverride>();
+
+    public DbSet<Alert> Alerts => Set<Alert>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {
@@ -122,6 +129,50 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
             b.HasKey(o => o.KeystoreId);
             b.Property(o => o.UpdatedById).HasMaxLength(256);
             b.HasOne<Keystore>().WithMany().HasForeignKey(o => o.KeystoreId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Alert>(b =>
+        {
+            b.ToTable("alerts");
+            b.HasKey(a => a.Id);
+            b.Ignore(a => a.IsAcknowledged);
+            b.Property(a => a.Type).HasConversion<string>().HasMaxLength(32);
+            b.Property(a => a.Severity).HasConversion<string>().HasMaxLength(16);
+            b.Property(a => a.TenantName).HasMaxLength(63);
+            b.Property(a => a.KeystoreName).HasMaxLength(64);
+            b.Property(a => a.Title).HasMaxLength(256);
+            b.Property(a => a.Detail).HasMaxLength(1024);
+            b.Property(a => a.DedupKey).HasMaxLength(128);
+            b.Property(a => a.AcknowledgedById).HasMaxLength(256);
+            b.Property(a => a.AcknowledgedByName).HasMaxLength(256);
+            b.HasIndex(a => a.LastOccurredAt);
+            b.HasIndex(a => a.AcknowledgedAt);
+            b.HasIndex(a => new { a.KeystoreId, a.Type });
+            b.HasIndex(a => a.DedupKey).IsUnique();
+        });
+
+        modelBuilder.Entity<Webhook>(b =>
+        {
+            b.ToTable("webhooks");
+            b.HasKey(w => w.Id);
+            b.Property(w => w.Name).HasMaxLength(64);
+            b.Property(w => w.Url).HasMaxLength(2048);
+            b.Property(w => w.Revision).IsConcurrencyToken();
+            b.HasIndex(w => w.Name).IsUnique();
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(b =>
+        {
+            b.ToTable("webhook_deliveries");
+            b.HasKey(d => d.Id);
+            b.Property(d => d.EventType).HasMaxLength(32);
+            b.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            b.Property(d => d.LastError).HasMaxLength(512);
+            b.HasIndex(d => new { d.State, d.NextAttemptAt });
+            b.HasIndex(d => d.WebhookId);
+            b.HasIndex(d => d.AlertId);
+            b.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Alert>().WithMany().HasForeignKey(d => d.AlertId).OnDelete(DeleteBehavior.Cascade);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

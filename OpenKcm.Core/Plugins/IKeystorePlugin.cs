@@ -37,4 +37,12 @@ public interface IKeystorePlugin
     /// </summary>
     Task<IKeystoreConnection> ConnectAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What in <paramref name="settings"/> expires at a known time (certificates, credentials with a fixed lifetime),
+    /// read from the non-secret settings alone: pure, no I/O, never throws for unreadable values (they are the
+    /// validator's business and are skipped here). Default: nothing, for keystore types whose credentials have no
+    /// expiry the console can know without calling out.
+    /// </summary>
+    IReadOnlyList<ExpiryItem> DescribeExpiries(KeystoreSettings settings) => [];
 }

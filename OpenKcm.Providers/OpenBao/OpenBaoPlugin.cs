@@ -176,6 +176,17 @@ public sealed class OpenBaoPlugin : IKeystorePlugin
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken) =>
         new OpenBaoConnectionTest(this, settings, secrets, _time, _options, _logger).RunAsync(cancellationToken);
 
+    /// <summary>
+    /// Each certificate of <c>ca_certificate</c>, when configured. The AppRole secret_id's expiry
+    /// (<c>secret_id_ttl</c>) is not knowable without calling OpenBao (a lookup with the secret itself), so it is not
+    /// reported: an expired secret_id shows as an authentication failure in the probes instead (docs/alerts.md).
+    /// </summary>
+    public IReadOnlyList<ExpiryItem> DescribeExpiries(KeystoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. PemCertificateExpiries.From(settings.Get(OpenBaoFieldNames.CaCertificate), "CA certificate")];
+    }
+
     public async Task<IKeystoreConnection> ConnectAsync(
         KeystoreSettings settings, ISecretResolver secrets, CancellationToken cancellationToken)
     {

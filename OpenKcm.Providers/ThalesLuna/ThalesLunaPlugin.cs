@@ -144,6 +144,20 @@ public sealed class ThalesLunaPlugin : IKeystorePlugin
         new ThalesLunaConnectionTest(settings, secrets, _time, _options, _logger).RunAsync(cancellationToken);
 
     /// <summary>
+    /// The client certificate and each CA certificate in the settings (the appliances' server certificates are not
+    /// configured here: the Luna client trusts them through the CA). Unreadable PEM is skipped (the validator reports it).
+    /// </summary>
+    public IReadOnlyList<ExpiryItem> DescribeExpiries(KeystoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return
+        [
+            .. PemCertificateExpiries.From(settings.Get(F.ClientCertificate), "client certificate"),
+            .. PemCertificateExpiries.From(settings.Get(F.CaCertificate), "CA certificate"),
+        ];
+    }
+
+    /// <summary>
     /// Checks the library against <see cref="ThalesLunaOptions.AllowedLibraryPaths"/>, loads the module, logs in through a new session pool and finds the L1 key, so a returned connection is known to
     /// work. Throws <see cref="KeystoreException"/>: InvalidConfiguration (settings, library path, no PIN),
     /// AuthenticationFailed (PIN), KeyNotFound, Unavailable (partition or appliances).

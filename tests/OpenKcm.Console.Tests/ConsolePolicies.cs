@@ -13,7 +13,8 @@ namespace OpenKcm.Console.Tests;
 internal static class ConsolePolicies
 {
     private static readonly string[] s_names =
-        [Policies.ViewDashboard, Policies.ManageKeystores, Policies.ViewAudit, Policies.ManageUsers, Policies.ManageTenants];
+        [Policies.ViewDashboard, Policies.ManageKeystores, Policies.ViewAudit, Policies.ManageUsers, Policies.ManageTenants,
+            Policies.ViewAlerts, Policies.AcknowledgeAlerts, Policies.ManageWebhooks];
 
     private static readonly IAuthorizationService s_authorization = new ServiceCollection()
         .AddLogging()

@@ -27,8 +27,8 @@ public sealed class RoleEnforcementTests(BootstrappedConsoleFixture app) : Brows
 
         await AsNewUserAsync(Email, async (page, shell) =>
         {
-            await Expect(shell.Navigation.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard"]);
-            foreach (var path in new[] { "keystores/new", "keystores", "audit", "admin/users" })
+            await Expect(shell.Navigation.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Alerts"]);
+            foreach (var path in new[] { "keystores/new", "keystores", "audit", "admin/users", "admin/webhooks" })
             {
                 await ExpectDeniedAsync(page, path);
             }
@@ -43,7 +43,7 @@ public sealed class RoleEnforcementTests(BootstrappedConsoleFixture app) : Brows
 
         await AsNewUserAsync(Email, async (page, shell) =>
         {
-            await Expect(shell.Navigation.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Audit log"]);
+            await Expect(shell.Navigation.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Alerts", "Audit log"]);
             var audit = new AuditPage(page);
             await audit.GotoAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/audit$"));

@@ -16,7 +16,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Alerts", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants", "Webhooks"], LinkTexts(cut));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Alerts"], LinkTexts(cut));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard", "Plugin Configuration", "Add New Keystore"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Alerts", "Plugin Configuration", "Add New Keystore"], LinkTexts(cut));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard", "Audit log"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Alerts", "Audit log"], LinkTexts(cut));
     }
 
     [Fact]
