@@ -29,4 +29,9 @@ public static class AuditActions
     public const string SecretWrite = "secret.write";
     public const string SecretUse = "secret.use";
     public const string SecretRewrap = "secret.rewrap";
+    public const string DisplayTokenCreate = "display_token.create";
+    public const string DisplayTokenRevoke = "display_token.revoke";
+
+    /// <summary>The first use of a display token on a UTC day (not every request: a wall screen reconnects often).</summary>
+    public const string DisplayTokenUse = "display_token.use";
 }
