@@ -13,7 +13,7 @@ namespace OpenKcm.Console.Tests;
 internal static class ConsolePolicies
 {
     private static readonly string[] s_names =
-        [Policies.ViewDashboard, Policies.ManageKeystores, Policies.ViewAudit, Policies.ManageUsers, Policies.ManageTenants];
+        [Policies.ViewDashboard, Policies.ViewNoc, Policies.ManageKeystores, Policies.ViewAudit, Policies.ManageUsers, Policies.ManageTenants, Policies.ManageDisplayTokens];
 
     private static readonly IAuthorizationService s_authorization = new ServiceCollection()
         .AddLogging()
