@@ -43,7 +43,8 @@ public static class DisplayAuthentication
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 o.LoginPath = ConnectPath;
-                o.AccessDeniedPath = "/account/access-denied";
+                // Not /account/access-denied: that page is closed to display sessions, which would loop.
+                o.AccessDeniedPath = ConnectPath;
                 o.ReturnUrlParameter = "returnUrl";
                 // Lifetime is the token's: set per sign-in (AuthenticationProperties.ExpiresUtc).
                 o.SlidingExpiration = false;

@@ -16,7 +16,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants", "Display tokens"], LinkTexts(cut));
     }
 
     [Fact]
