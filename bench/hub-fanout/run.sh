@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fan-out of /hubs/health to many concurrent connections: see README.md next to this file and bench/README.md.
+# Fan-out of /hubs/health to many concurrent connections: see bench/README.md ("hub-fanout").
 #
 #   HUB_URL=http://127.0.0.1:5391 HUB_TOKEN=okd_… CONTROL_URL=http://127.0.0.1:8299/control/ bench/hub-fanout/run.sh
 #
