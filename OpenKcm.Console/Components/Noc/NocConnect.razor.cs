@@ -37,6 +37,8 @@ public sealed partial class NocConnect
         if (token is null)
         {
             _error = "This display token is not valid: it may be mistyped, revoked or expired.";
+            // Not echoed back into the page's HTML.
+            Input.Token = "";
             return;
         }
 
