@@ -6,7 +6,8 @@
 #
 # 1. Debian packages the tests need, installed only when missing: chromium (e2e), softhsm2 and opensc (PKCS#11
 #    tests), python3-hvac (Vault's own Python client), awscli and python3-boto3 (AWS's own clients): the sandbox tests
-#    run the vendors' real clients against the emulators.
+#    run the vendors' real clients against the emulators. Then `npm ci` in e2e/hub-client when its node_modules is
+#    missing (the official SignalR JavaScript client for the hub tests).
 # 2. `dotnet build OpenKcm.Console.sln -c Release` once, then `dotnet test --no-build` for every project under tests/
 #    and e2e/, one after the other, each writing a TRX file into .test-results/<project>/. A failing project does not
 #    stop the others.
@@ -71,6 +72,24 @@ if [ ${#needed[@]} -gt 0 ]; then
     exit 1
   fi
   [ -x /usr/bin/chromium ] || { fail "chromium installed but /usr/bin/chromium is missing."; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# ----------------------------------------------------------------------------------------------------- npm (hub tests)
+# The e2e hub tests run the official SignalR JavaScript client (@microsoft/signalr, pinned in
+# e2e/hub-client/package-lock.json) under node. Installed from the lock file when missing.
+hub_client=e2e/hub-client
+if [ -f "$hub_client/package-lock.json" ] && [ ! -d "$hub_client/node_modules/@microsoft/signalr" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    fail "npm is missing (needed by the e2e hub tests): apt-get install nodejs npm"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  log "npm ci in $hub_client"
+  if ! (cd "$hub_client" && npm ci --no-audit --no-fund); then
+    fail "npm ci in $hub_client failed (see npm's messages above)."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
 fi
 
 # ------------------------------------------------------------------------------------------------------------- build

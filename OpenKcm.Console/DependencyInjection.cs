@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using OpenKcm.Console.Components;
 using OpenKcm.Console.Data;
 using OpenKcm.Console.Identity;
+using OpenKcm.Console.Identity.DisplayTokens;
 using OpenKcm.Console.Infrastructure;
 using OpenKcm.Console.Sandbox;
 using OpenKcm.Core;
@@ -85,6 +86,14 @@ public static class DependencyInjection
             configuration.GetSection("OpenKcm:Alerts").Bind(o);
             o.AllowInsecureWebhookUrls = development;
         });
+        services.AddOptions<OpenKcm.Console.Hubs.HealthHubOptions>()
+            .Bind(configuration.GetSection(OpenKcm.Console.Hubs.HealthHubOptions.Section))
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero, "OpenKcm:HealthHub:HeartbeatInterval must be positive.")
+            .Validate(o => o.StreamBufferCapacity is >= 2 and <= 10_000, "OpenKcm:HealthHub:StreamBufferCapacity must be between 2 and 10000.")
+            .ValidateOnStart();
+        services.AddSingleton<OpenKcm.Console.Hubs.HealthHubStreams>();
+        services.AddSignalR();
+        ProbeEndpoints.AddProbes(services);
         services.AddSingleton<OpenKcm.Core.Operations.IOperationAuditSink, AuditOperationSink>();
         services.AddSingleton<OpenKcm.Core.Operations.L1KeyVerifier>();
         services.AddSingleton<OpenKcm.Core.Operations.BackupVerifier>();
@@ -127,6 +136,10 @@ public static class DependencyInjection
             o.SlidingExpiration = true;
         });
 
+        // After AddIdentity, whose default schemes this replaces with a selector (Identity cookie / display cookie /
+        // display bearer token).
+        DisplayAuthentication.Add(services, environment);
+
         // Role or lock changes must reach open circuits and other sessions quickly, not after 30 minutes.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddAuthorization(Policies.Configure);
@@ -156,6 +169,9 @@ public static class DependencyInjection
     {
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapDisplayTokenEndpoints();
+        ProbeEndpoints.MapProbes(app);
+        app.MapHub<OpenKcm.Console.Hubs.HealthHub>(DisplayAuthentication.HubPath);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpenKcm.Console.Identity;
+using OpenKcm.Console.Identity.DisplayTokens;
 
 namespace OpenKcm.Console.Data;
 
@@ -13,4 +14,20 @@ public sealed class ConsoleIdentityDbContext(DbContextOptions<ConsoleIdentityDbC
     : IdentityDbContext<ConsoleUser, IdentityRole, string>(options)
 {
     public const string HistoryTable = "__IdentityMigrationsHistory";
+
+    /// <summary>Read-only display tokens (hashes only): <see cref="DisplayTokenService"/>.</summary>
+    public DbSet<DisplayToken> DisplayTokens => Set<DisplayToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<DisplayToken>(token =>
+        {
+            token.ToTable("DisplayTokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Name).HasMaxLength(DisplayTokenService.MaxNameLength);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+        });
+    }
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace OpenKcm.Console.Identity;
 
 /// <summary>
-/// Bounds anonymous form posts (sign-in, first-run setup) per client address. Account lockout protects one account;
+/// Bounds anonymous form posts (sign-in, first-run setup, display-token connect) per client address. Account lockout protects one account;
 /// this protects the console and its audit log from a client spraying many accounts or flooding failed sign-ins.
 /// </summary>
 internal static class SignInRateLimit
@@ -29,5 +29,6 @@ internal static class SignInRateLimit
     private static bool IsAnonymousFormPost(HttpRequest request) =>
         HttpMethods.IsPost(request.Method)
         && (request.Path.StartsWithSegments("/account/login", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/account/setup", StringComparison.OrdinalIgnoreCase));
+            || request.Path.StartsWithSegments("/account/setup", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments(DisplayTokens.DisplayAuthentication.ConnectPath, StringComparison.OrdinalIgnoreCase));
 }

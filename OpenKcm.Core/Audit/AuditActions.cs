@@ -43,4 +43,9 @@ public static class AuditActions
 
     /// <summary>A webhook delivery gave up after its last attempt (the alert stays visible with that state).</summary>
     public const string WebhookDeliveryFailed = "webhook.delivery_failed";
+    public const string DisplayTokenCreate = "display_token.create";
+    public const string DisplayTokenRevoke = "display_token.revoke";
+
+    /// <summary>The first use of a display token on a UTC day (not every request: a wall screen reconnects often).</summary>
+    public const string DisplayTokenUse = "display_token.use";
 }

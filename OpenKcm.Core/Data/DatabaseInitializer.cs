@@ -62,6 +62,19 @@ public sealed class DatabaseInitializer : IHostedService
         await _tenants.EnsureDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// For readiness checks: the migrations of Core's schema not yet applied (empty when the database is up to date).
+    /// Throws when the database cannot be reached.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GetPendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        var db = await _dbFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (db.ConfigureAwait(false))
+        {
+            return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)];
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken) => InitializeAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -14,7 +14,7 @@ internal static class ConsolePolicies
 {
     private static readonly string[] s_names =
         [Policies.ViewDashboard, Policies.ManageKeystores, Policies.ViewAudit, Policies.ManageUsers, Policies.ManageTenants,
-            Policies.ViewAlerts, Policies.AcknowledgeAlerts, Policies.ManageWebhooks];
+            Policies.ViewAlerts, Policies.AcknowledgeAlerts, Policies.ManageWebhooks, Policies.ViewNoc, Policies.ManageDisplayTokens];
 
     private static readonly IAuthorizationService s_authorization = new ServiceCollection()
         .AddLogging()

@@ -43,7 +43,7 @@ public sealed class IdentitySchemaTests : IDisposable
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         var history = await db.Database.SqlQueryRaw<string>(
             $"SELECT MigrationId AS Value FROM \"{ConsoleIdentityDbContext.HistoryTable}\"").ToListAsync();
-        Assert.Equal(["20261122000001_IdentityInitial"], history);
+        Assert.Equal(["20261122000001_IdentityInitial", "20261122000002_DisplayTokens"], history);
     }
 
     private static ConsoleIdentityDbContext Create(string path) =>

@@ -16,7 +16,7 @@ public sealed class NavMenuTests : ConsoleTestContext
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["Dashboard", "Alerts", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants", "Webhooks"], LinkTexts(cut));
+        Assert.Equal(["Dashboard", "Alerts", "Plugin Configuration", "Add New Keystore", "Audit log", "Users", "Tenants", "Webhooks", "Display tokens"], LinkTexts(cut));
     }
 
     [Fact]

@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using OpenKcm.Console.Data;
+using OpenKcm.Core.Audit;
+
+namespace OpenKcm.Console.Identity.DisplayTokens;
+
+/// <summary>
+/// Creates, lists, revokes and checks read-only display tokens for NOC wall screens and programs reading
+/// <c>/hubs/health</c>. Tokens are <c>okd_</c> + 32 random bytes (base64url) and are stored only as SHA-256.
+/// </summary>
+/// <remarks>
+/// <para>Singleton, thread-safe. Every request and hub stream re-checks its token through <see cref="ValidateAsync"/>
+/// or <see cref="FindActiveAsync"/>; answers are cached for <see cref="CacheDuration"/> so 500 hub connections on
+/// one token cost one database read per interval. A revocation in this process clears the cache at once and raises
+/// <see cref="Revoked"/>, which open hub streams listen to.</para>
+/// <para>Audited (Core <see cref="AuditLog"/>): create, revoke, and the first use of a token per UTC day. Never the token.</para>
+/// </remarks>
+public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, ILogger<DisplayTokenService> logger) : IDisposable
+{
+    public const string Prefix = "okd_";
+
+    /// <summary>Longest lifetime an administrator may give a token.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(90);
+
+    /// <summary>How long a validation answer is reused (a revocation in another console instance takes this long).</summary>
+    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
+
+    public const int MaxNameLength = 100;
+
+    private const int TokenBytes = 32;
+
+    // base64url of 32 bytes without padding.
+    private const int TokenLength = 4 + 43;
+
+    private static readonly TimeSpan s_lastUsedResolution = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, CacheEntry> _byHash = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, CacheEntry> _byId = new();
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    /// <summary>
+    /// Raised (synchronously, on the revoking thread) after a token is revoked in this process. Handlers must
+    /// return fast and not throw.
+    /// </summary>
+    public event Action<Guid>? Revoked;
+
+    public void Dispose() => _refresh.Dispose();
+
+    /// <summary>Creates a token valid until <paramref name="expiresAt"/> (after now, at most <see cref="MaxLifetime"/> ahead).</summary>
+    /// <returns>The token (shown once), or an error for people when the name or expiry is not acceptable.</returns>
+    public async Task<(DisplayTokenCreated? Created, string? Error)> CreateAsync(string name, DateTimeOffset expiresAt, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var now = time.GetUtcNow();
+        name = name?.Trim() ?? "";
+        if (name.Length == 0)
+        {
+            return (null, "Give the token a name (for example the wall screen it is for).");
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return (null, $"The name may have at most {MaxNameLength} characters.");
+        }
+
+        if (expiresAt <= now)
+        {
+            return (null, "The expiry must be in the future.");
+        }
+
+        if (expiresAt > now + MaxLifetime)
+        {
+            return (null, "A display token may last at most one year.");
+        }
+
+        var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(TokenBytes));
+        var entity = new DisplayToken
+        {
+            Id = Guid.NewGuid(),
+            Name = name,
+            TokenHash = Hash(token),
+            CreatedById = actor.Id,
+            CreatedByName = actor.Name,
+            CreatedAt = now,
+            ExpiresAt = expiresAt.ToUniversalTime(),
+        };
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+            db.DisplayTokens.Add(entity);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await audit.AppendAsync(new AuditRecord
+        {
+            Action = AuditActions.DisplayTokenCreate,
+            Actor = actor,
+            Outcome = AuditOutcome.Success,
+            Detail = $"display token '{name}' ({entity.Id}) expires {entity.ExpiresAt:yyyy-MM-dd HH:mm} UTC",
+        }, cancellationToken);
+        return (new DisplayTokenCreated(DisplayTokenInfo.From(entity), token), null);
+    }
+
+    /// <summary>All tokens, newest first, revoked and expired ones included.</summary>
+    public async Task<IReadOnlyList<DisplayTokenInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+        var all = await db.DisplayTokens.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. all.OrderByDescending(t => t.CreatedAt).Select(DisplayTokenInfo.From)];
+    }
+
+    /// <summary>Revokes a token; false when it does not exist or was already revoked.</summary>
+    public async Task<bool> RevokeAsync(Guid id, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        DisplayToken? entity;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+            entity = await db.DisplayTokens.SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
+            if (entity is null || entity.RevokedAt is not null)
+            {
+                return false;
+            }
+
+            entity.RevokedAt = time.GetUtcNow();
+            entity.RevokedByName = actor.Name;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        _byHash.Clear();
+        _byId.Clear();
+        await audit.AppendAsync(new AuditRecord
+        {
+            Action = AuditActions.DisplayTokenRevoke,
+            Actor = actor,
+            Outcome = AuditOutcome.Success,
+            Detail = $"display token '{entity.Name}' ({entity.Id})",
+        }, cancellationToken);
+
+        try
+        {
+            Revoked?.Invoke(id);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A display-token revocation handler failed.");
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The active token whose text is <paramref name="token"/>; null when the text is malformed, unknown, revoked or
+    /// expired. Records use (last used, first use per day audited).
+    /// </summary>
+    public async Task<DisplayTokenInfo?> ValidateAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (!LooksLikeToken(token))
+        {
+            return null;
+        }
+
+        var hash = Hash(token!);
+        var now = time.GetUtcNow();
+        if (_byHash.TryGetValue(hash, out var cached) && now - cached.FetchedAt < CacheDuration)
+        {
+            return Active(cached.Token, now);
+        }
+
+        var info = await RefreshAsync(t => t.TokenHash == hash, cancellationToken);
+        return Active(info, now);
+    }
+
+    /// <summary>The active token with <paramref name="id"/> (a display cookie's token); null when revoked, expired or unknown.</summary>
+    public async Task<DisplayTokenInfo?> FindActiveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_byId.TryGetValue(id, out var cached) && now - cached.FetchedAt < CacheDuration)
+        {
+            return Active(cached.Token, now);
+        }
+
+        var info = await RefreshAsync(t => t.Id == id, cancellationToken);
+        return Active(info, now);
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 token text.</summary>
+    internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Shape check before any hashing or database read: prefix, length, base64url alphabet.</summary>
+    internal static bool LooksLikeToken(string? token) =>
+        token is { Length: TokenLength }
+        && token.StartsWith(Prefix, StringComparison.Ordinal)
+        && token.AsSpan(Prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+
+    private static DisplayTokenInfo? Active(DisplayTokenInfo? info, DateTimeOffset now) =>
+        info is not null && info.StateAt(now) == DisplayTokenState.Active ? info : null;
+
+    private async Task<DisplayTokenInfo?> RefreshAsync(System.Linq.Expressions.Expression<Func<DisplayToken, bool>> match, CancellationToken cancellationToken)
+    {
+        // One refresh at a time: concurrent first requests of 500 hub connections read the row once, and the
+        // first-use-of-the-day audit entry is written once.
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+            var entity = await db.DisplayTokens.SingleOrDefaultAsync(match, cancellationToken);
+            var now = time.GetUtcNow();
+            if (entity is null)
+            {
+                return null;
+            }
+
+            var info = DisplayTokenInfo.From(entity);
+            if (info.StateAt(now) == DisplayTokenState.Active)
+            {
+                var firstUseToday = entity.LastUsedAt is not { } last || last.UtcDateTime.Date != now.UtcDateTime.Date;
+                if (firstUseToday || now - entity.LastUsedAt >= s_lastUsedResolution)
+                {
+                    entity.LastUsedAt = now;
+                    await db.SaveChangesAsync(cancellationToken);
+                    info = DisplayTokenInfo.From(entity);
+                }
+
+                if (firstUseToday)
+                {
+                    await audit.AppendAsync(new AuditRecord
+                    {
+                        Action = AuditActions.DisplayTokenUse,
+                        Actor = ActorOf(info),
+                        Outcome = AuditOutcome.Success,
+                        Detail = $"first use on {now:yyyy-MM-dd} (UTC) of display token '{info.Name}'",
+                    }, cancellationToken);
+                }
+            }
+
+            var entry = new CacheEntry(info, now);
+            _byHash[entity.TokenHash] = entry;
+            _byId[entity.Id] = entry;
+            return info;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    /// <summary>The audit actor of a display session: the token, by id and name.</summary>
+    public static Actor ActorOf(DisplayTokenInfo token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return new Actor(DisplayPrincipal.IdPrefix + token.Id.ToString("D"), $"display token '{token.Name}'");
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private sealed record CacheEntry(DisplayTokenInfo? Token, DateTimeOffset FetchedAt);
+}

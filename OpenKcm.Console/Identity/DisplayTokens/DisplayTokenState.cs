@@ -1,0 +1,8 @@
+namespace OpenKcm.Console.Identity.DisplayTokens;
+
+public enum DisplayTokenState
+{
+    Active,
+    Expired,
+    Revoked,
+}
