@@ -45,7 +45,9 @@ public sealed partial class NocPage : IAsyncDisposable
         var subscription = Feed.Subscribe(_cts.Token);
         ViewModel.Load(subscription.Snapshot);
         _watch = Task.Run(() => WatchAsync(subscription.Changes, _cts.Token));
-        _tick = Task.Run(() => TickAsync(_cts.Token));
+        // Created here, not inside the loop, so the first tick is due one interval after the page opened.
+        var timer = new PeriodicTimer(TickInterval, Time);
+        _tick = Task.Run(() => TickAsync(timer, _cts.Token));
     }
 
     private async Task WatchAsync(IAsyncEnumerable<IReadOnlyList<KeystoreHealthChange>> changes, CancellationToken cancellationToken)
@@ -70,9 +72,9 @@ public sealed partial class NocPage : IAsyncDisposable
         }
     }
 
-    private async Task TickAsync(CancellationToken cancellationToken)
+    private async Task TickAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TickInterval, Time);
+        using var owned = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
