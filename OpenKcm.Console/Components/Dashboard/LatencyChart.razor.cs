@@ -30,6 +30,14 @@ public sealed partial class LatencyChart : IDisposable
 
     private bool HistoryAvailable => History is not null;
 
+    // Seconds for the short ranges: a page open for a few minutes otherwise labels every tick with the same minute.
+    private string AxisFormat => Model.Range switch
+    {
+        ChartRange.FifteenMinutes or ChartRange.OneHour => "{0:HH:mm:ss}",
+        ChartRange.OneDay => "{0:HH:mm}",
+        _ => "{0:dd MMM HH:mm}",
+    };
+
     private string Summary
     {
         get

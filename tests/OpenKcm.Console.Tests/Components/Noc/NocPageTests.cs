@@ -77,7 +77,7 @@ public sealed class NocPageTests : ConsoleTestContext
         });
 
         cut.WaitForAssertion(() => Assert.Equal(
-            "Critical vault-eu acme · Connection refused by 127.0.0.1:8200. · since 09:30:15 UTC",
+            "Critical vault-eu acme · Connection refused by 127.0.0.1:8200. · last failure 09:30:15 UTC",
             Text(cut.Find("[aria-label='Latest critical condition']"))));
         Assert.Equal("1 keystore 0 healthy 0 warning 1 critical", Text(cut.Find("[aria-label=Summary]")));
     }
