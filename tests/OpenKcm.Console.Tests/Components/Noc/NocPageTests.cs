@@ -58,7 +58,8 @@ public sealed class NocPageTests : ConsoleTestContext
         Assert.Equal("Backup for vault-eu", Text(Tile(cut, "vault-dr").QuerySelector(".noc-badge")!));
         var luna = Tile(cut, "luna-dc1");
         Assert.Equal("globex · openbao", Text(luna.QuerySelector(".noc-tile-tenant")!));
-        Assert.Equal("Avg latency 11.5 ms Ops/h 2,450", Text(luna.QuerySelector("dl")!));
+        Assert.Equal(["Avg latency", "Ops/h"], luna.QuerySelectorAll("dl dt").Select(dt => dt.TextContent));
+        Assert.Equal(["11.5 ms", "2,450"], luna.QuerySelectorAll("dl dd").Select(dd => dd.TextContent));
         Assert.Empty(cut.FindAll(".noc-stale"));
     }
 
