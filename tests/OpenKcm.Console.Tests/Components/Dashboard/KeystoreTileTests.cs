@@ -152,4 +152,35 @@ public sealed class KeystoreTileTests : ConsoleTestContext
 
         Assert.Equal("Backup for vault-eu, vault-us · now serving vault-eu", cut.Find(".tile-failover").TextContent.Trim());
     }
+
+    [Fact]
+    public void KeystoreTile_WarningFromLatencyAfterAnEarlierOutage_ShowsTheOldErrorAsPast()
+    {
+        var health = KeystoreHealths.Healthy("vault-eu") with
+        {
+            Status = KeystoreHealthStatus.Warning,
+            ConsecutiveFailures = 0,
+            LastError = KeystoreHealths.Error("Connection refused by 127.0.0.1:8200."),
+        };
+
+        var cut = Render<KeystoreTile>(p => p.Add(t => t.Health, health));
+
+        Assert.Contains("tile-error-past", cut.Find(".tile-error").ClassList);
+        Assert.Equal("Last error", cut.Find(".tile-error strong").TextContent);
+    }
+
+    [Fact]
+    public void KeystoreTile_WarningWhileProbesFail_ShowsTheErrorAsCurrent()
+    {
+        var health = KeystoreHealths.Healthy("vault-eu") with
+        {
+            Status = KeystoreHealthStatus.Warning,
+            ConsecutiveFailures = 1,
+            LastError = KeystoreHealths.Error("Connection refused by 127.0.0.1:8200."),
+        };
+
+        var cut = Render<KeystoreTile>(p => p.Add(t => t.Health, health));
+
+        Assert.Equal("Error", cut.Find(".tile-error strong").TextContent);
+    }
 }
