@@ -45,6 +45,20 @@ public sealed partial class DashboardPage : IAsyncDisposable
         }
     }
 
+    private void OnWindowChanged(ChangeEventArgs e)
+    {
+        if (Enum.TryParse<MetricsWindow>(e.Value as string, out var window) && Enum.IsDefined(window))
+        {
+            ViewModel.Window = window;
+        }
+    }
+
+    private void OnTenantChanged(ChangeEventArgs e) =>
+        ViewModel.TenantFilter = e.Value as string is { Length: > 0 } tenant ? tenant : null;
+
+    private void OnStatusChanged(ChangeEventArgs e) =>
+        ViewModel.StatusFilter = Enum.TryParse<KeystoreHealthStatus>(e.Value as string, out var status) && Enum.IsDefined(status) ? status : null;
+
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();

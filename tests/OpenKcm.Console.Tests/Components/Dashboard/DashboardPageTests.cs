@@ -15,6 +15,7 @@ public sealed class DashboardPageTests : ConsoleTestContext
     public DashboardPageTests()
     {
         Services.AddSingleton(_feed);
+        Services.AddSingleton(TimeProvider.System);
     }
 
     private static string Summary(IRenderedComponent<DashboardPage> cut) =>
@@ -84,5 +85,71 @@ public sealed class DashboardPageTests : ConsoleTestContext
         await DisposeComponentsAsync();
 
         Assert.Equal(0, _feed.SubscriberCount);
+    }
+
+    [Fact]
+    public void DashboardPage_WindowChosen_TilesShowThatWindow()
+    {
+        _feed.Upsert(KeystoreHealths.Healthy("vault-eu"));
+        SignInAs("olga@example.test", Roles.Operator);
+        var cut = Render<DashboardPage>();
+        Assert.Equal("vault-eu metrics over 1 h", cut.Find("dl.tile-metrics").GetAttribute("aria-label"));
+
+        cut.FindAll(".dashboard-controls select")[0].Change("OneMinute");
+
+        Assert.Equal("vault-eu metrics over 1 min", cut.Find("dl.tile-metrics").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void DashboardPage_TenantAndStatusFilters_HideOtherTilesButKeepTheSummaryWhole()
+    {
+        _feed.Upsert(KeystoreHealths.Healthy("vault-eu", tenant: "acme"));
+        _feed.Upsert(KeystoreHealths.Healthy("luna-dc1", tenant: "globex") with { Status = KeystoreHealthStatus.Critical });
+        _feed.Upsert(KeystoreHealths.Healthy("aws-kms", tenant: "globex"));
+        SignInAs("olga@example.test", Roles.Operator);
+        var cut = Render<DashboardPage>();
+
+        cut.FindAll(".dashboard-controls select")[1].Change("globex");
+        Assert.Equal(["aws-kms", "luna-dc1"], cut.FindAll(".keystore-tile h2").Select(h => h.TextContent));
+
+        cut.FindAll(".dashboard-controls select")[2].Change("Critical");
+        Assert.Equal(["luna-dc1"], cut.FindAll(".keystore-tile h2").Select(h => h.TextContent));
+        Assert.Equal("3 active keystores: 2 healthy, 0 warning, 1 critical.", Summary(cut));
+
+        cut.FindAll(".dashboard-controls select")[1].Change("");
+        cut.FindAll(".dashboard-controls select")[2].Change("");
+        Assert.Equal(3, cut.FindAll(".keystore-tile").Count);
+    }
+
+    [Fact]
+    public void DashboardPage_PrimaryFailsOver_BothTilesAndTheSummarySayItLive()
+    {
+        var backup = KeystoreHealths.Healthy("vault-dr");
+        var primary = KeystoreHealths.Healthy("vault-eu") with { Failover = KeystoreHealths.BackupIs(backup) };
+        _feed.Upsert(backup);
+        _feed.Upsert(primary);
+        SignInAs("olga@example.test", Roles.Operator);
+        var cut = Render<DashboardPage>();
+        Assert.Contains(cut.FindAll(".tile-failover"), f => f.TextContent.Trim() == "Backup for vault-eu");
+
+        _feed.Upsert(primary with { Status = KeystoreHealthStatus.Critical, Failover = KeystoreHealths.BackupIs(backup, failedOver: true) });
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            "2 active keystores: 1 healthy, 0 warning, 1 critical; 1 serving from backup.", Summary(cut)));
+        Assert.Contains(cut.FindAll(".tile-failover"), f => f.TextContent.Trim() == "Backup for vault-eu · now serving vault-eu");
+        Assert.Single(cut.FindAll(".tile-failover-active"));
+    }
+
+    [Fact]
+    public void DashboardPage_WithKeystores_LinksTheNocDisplayInANewTab()
+    {
+        _feed.Upsert(KeystoreHealths.Healthy("vault-eu"));
+        SignInAs("olga@example.test", Roles.Operator);
+
+        var cut = Render<DashboardPage>();
+
+        var link = cut.Find("a.noc-link");
+        Assert.Equal("noc", link.GetAttribute("href"));
+        Assert.Equal("_blank", link.GetAttribute("target"));
     }
 }
