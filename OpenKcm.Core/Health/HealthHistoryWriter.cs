@@ -41,7 +41,7 @@ public sealed record HealthHistoryWriterStatus
 /// <see cref="HealthOptions.HistoryMaxPendingBuckets"/> are the oldest dropped, counted and logged. The state is in
 /// <see cref="Status"/>. On stop, one last flush.
 /// </remarks>
-public sealed class HealthHistoryWriter : BackgroundService
+public sealed class HealthHistoryWriter : BackgroundService, IComponentReadiness
 {
     private readonly KeystoreHealthMonitor _monitor;
     private readonly HealthHistoryStore _store;
@@ -67,6 +67,19 @@ public sealed class HealthHistoryWriter : BackgroundService
 
     /// <summary>The writer's current state; cheap, never blocks.</summary>
     public HealthHistoryWriterStatus Status => _status;
+
+    /// <inheritdoc />
+    public string Name => "health-history";
+
+    /// <inheritdoc />
+    /// <remarks>Not ready while writes fail: the history (charts, restored windows) is falling behind.</remarks>
+    public string? NotReadyReason()
+    {
+        var status = _status;
+        return status.Healthy
+            ? null
+            : $"{status.ConsecutiveFailures} history write(s) failed in a row since {status.LastFailureAt:u}; {status.Pending} bucket(s) pending, {status.Dropped} dropped.";
+    }
 
     /// <summary>
     /// Takes the monitor's changed buckets and writes everything pending; runs maintenance when it is due. Returns

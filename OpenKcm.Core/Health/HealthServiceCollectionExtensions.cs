@@ -74,6 +74,7 @@ public static class HealthServiceCollectionExtensions
             services.AddSingleton<IHealthHistory>(sp => sp.GetRequiredService<HealthHistoryStore>());
             services.AddSingleton<HealthHistoryWriter>();
             services.AddHostedService(sp => sp.GetRequiredService<HealthHistoryWriter>());
+            services.AddSingleton<IComponentReadiness>(sp => sp.GetRequiredService<HealthHistoryWriter>());
         }
 
         services.TryAddSingleton<FailoverCoordinator>();
