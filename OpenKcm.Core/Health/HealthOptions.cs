@@ -15,9 +15,14 @@ public sealed class HealthOptions
 
     /// <summary>
     /// Time between two deep probes while Warning or Critical, unless its thresholds set
-    /// <see cref="Plugins.HealthThresholds.DegradedProbeInterval"/>. Default 2 s; at most <see cref="ProbeInterval"/>.
+    /// <see cref="Plugins.HealthThresholds.DegradedProbeInterval"/>. Default 2 s, or <see cref="ProbeInterval"/> when
+    /// that is shorter and this was left at its default (so setting only <c>ProbeInterval=00:00:01</c> is valid); an
+    /// explicit value above <see cref="ProbeInterval"/> fails validation.
     /// </summary>
-    public TimeSpan DegradedProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan DegradedProbeInterval { get; set; } = DefaultDegradedProbeInterval;
+
+    /// <summary>The default of <see cref="DegradedProbeInterval"/>: 2 s.</summary>
+    public static readonly TimeSpan DefaultDegradedProbeInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>How often <see cref="HealthHistoryWriter"/> writes changed minute buckets (and retries a failed write). Default 15 s.</summary>
     public TimeSpan HistoryFlushInterval { get; set; } = TimeSpan.FromSeconds(15);

@@ -36,6 +36,16 @@ public static class HealthServiceCollectionExtensions
             health.Configure(configure);
         }
 
+        // A probe interval shorter than the default degraded one (e.g. 1 s in tests) needs no second setting.
+        services.PostConfigure<HealthOptions>(o =>
+        {
+            if (o.DegradedProbeInterval == HealthOptions.DefaultDegradedProbeInterval && o.ProbeInterval > TimeSpan.Zero
+                && o.ProbeInterval < o.DegradedProbeInterval)
+            {
+                o.DegradedProbeInterval = o.ProbeInterval;
+            }
+        });
+
         health
             .Validate(o => o.ProbeInterval > TimeSpan.Zero, $"{nameof(HealthOptions.ProbeInterval)} must be positive.")
             .Validate(o => o.CatalogRefreshInterval > TimeSpan.Zero, $"{nameof(HealthOptions.CatalogRefreshInterval)} must be positive.")

@@ -62,6 +62,16 @@ public sealed class HealthServiceCollectionExtensionsTests
         }
     }
 
+    [Fact]
+    public async Task AddKeystoreHealth_ShortProbeIntervalAlone_DegradedIntervalFollowsIt()
+    {
+        await using var provider = CreateServices(o => o.ProbeInterval = TimeSpan.FromSeconds(1)).BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<HealthOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(1), options.DegradedProbeInterval);
+    }
+
     [Theory]
     [InlineData(nameof(HealthOptions.DegradedProbeInterval))]
     [InlineData(nameof(HealthOptions.HistoryMinuteRetention))]

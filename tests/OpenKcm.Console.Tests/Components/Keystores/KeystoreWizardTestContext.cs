@@ -48,6 +48,7 @@ public abstract class KeystoreWizardTestContext : ConsoleTestContext, IAsyncLife
         Services.AddKeystoreHealth(_ => { });
         Services.AddSingleton<IOperationAuditSink, AuditOperationSink>();
         Services.AddSingleton<L1KeyVerifier>();
+        Services.AddSingleton<BackupVerifier>();
         SignInAs(UserName, Roles.KeyAdministrator);
         Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId));
     }
