@@ -149,7 +149,10 @@ public sealed class KeystoreHealthMonitorIssue5Tests
         Assert.DoesNotContain("1234", health.LastError.Message, StringComparison.Ordinal);
         Assert.Equal("broken", health.Name);
         Assert.Equal(KeystoreHealthStatus.Healthy, h.Health(fine.Id)!.Status);
-        Assert.Equal(health.Windows.LastMinute.Failures, health.ConsecutiveFailures);
+        // The window holds the failures of the last minute only: under load the harness may have advanced the clock
+        // past a minute since the first failure, so it can hold fewer than the run of consecutive failures.
+        Assert.InRange(health.Windows.LastMinute.Failures, 1, health.ConsecutiveFailures);
+        Assert.Equal(0, health.Windows.LastMinute.Successes);
     }
 
     [Fact]
