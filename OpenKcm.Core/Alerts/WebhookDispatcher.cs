@@ -21,6 +21,12 @@ namespace OpenKcm.Core.Alerts;
 /// deliveries resume after a restart (an endpoint may therefore see an event twice: it dedupes by event id).
 /// </para>
 /// <para>
+/// A result that cannot be written (database busy or failing) is kept in memory and written again on every pass of
+/// the loop until it is stored. A row still Delivering with no request in flight and no result waiting, whose last
+/// attempt is older than the request timeout plus <see cref="StaleDeliveringMargin"/>, is made Pending again and
+/// resent, so no row is stuck Delivering until the next restart.
+/// </para>
+/// <para>
 /// Secrets: the signing secret is read from the vault (audited <c>secret.use</c>) once per webhook and secret
 /// version, then kept in memory for this process; it never appears in a log line, error or state.
 /// </para>
@@ -31,6 +37,10 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
 {
     private const int BatchSize = 100;
     private const int MaxErrorLength = 512;
+
+    /// <summary>Added to the request timeout before a Delivering row with no request in flight is reclaimed.</summary>
+    internal static readonly TimeSpan StaleDeliveringMargin = TimeSpan.FromMinutes(1);
+
     private static readonly Actor s_actor = Actor.Component("webhooks");
 
     private readonly IDbContextFactory<OpenKcmDbContext> _dbFactory;
@@ -46,6 +56,7 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
     private readonly ConcurrentDictionary<Guid, int> _perWebhook = new();
     private readonly ConcurrentDictionary<Guid, (int Version, byte[] Key)> _secrets = new();
+    private readonly ConcurrentDictionary<Guid, Result> _unrecorded = new();
     private Task? _loop;
 
     internal WebhookDispatcher(
@@ -245,10 +256,12 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
     /// <summary>Starts every due delivery that has a free slot; returns when the next pending one is due.</summary>
     private async Task<DateTimeOffset?> DispatchDueAsync(CancellationToken ct)
     {
+        await RecordUnrecordedAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var db = await _dbFactory.CreateDbContextAsync(ct).ConfigureAwait(false);
         await using (db.ConfigureAwait(false))
         {
+            await ReclaimStaleAsync(db, now, ct).ConfigureAwait(false);
             var enabled = await db.Webhooks.AsNoTracking().Select(w => new { w.Id, w.Enabled, w.Url, w.Name, w.SecretVersion })
                 .ToDictionaryAsync(w => w.Id, ct).ConfigureAwait(false);
             var busy = _inFlight.Keys.ToList();
@@ -327,6 +340,54 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Writes again the results whose first write failed; a result that fails again stays for the next pass.</summary>
+    private async Task RecordUnrecordedAsync()
+    {
+        foreach (var (id, result) in _unrecorded)
+        {
+            try
+            {
+                await RecordResultAsync(result).ConfigureAwait(false);
+                _unrecorded.TryRemove(id, out _);
+                _changed();
+                _logger.LogInformation("Recorded the result of webhook delivery {Delivery} on a later try.", id);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Could not record the result of webhook delivery {Delivery} yet; trying again.", id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes Pending again the Delivering rows that no request of this process holds and no waiting result will
+    /// update, once their last attempt is older than the request timeout plus <see cref="StaleDeliveringMargin"/>.
+    /// </summary>
+    private async Task ReclaimStaleAsync(OpenKcmDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        // Read in-flight before waiting results: a request adds its result before it leaves the in-flight set.
+        var held = _inFlight.Keys.Concat(_unrecorded.Keys).ToList();
+        var cutoff = now - _options.WebhookRequestTimeout - StaleDeliveringMargin;
+        var stale = await db.WebhookDeliveries
+            .Where(d => d.State == WebhookDeliveryState.Delivering && !held.Contains(d.Id)
+                && (d.LastAttemptAt == null || d.LastAttemptAt < cutoff))
+            .ToListAsync(ct).ConfigureAwait(false);
+        if (stale.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var d in stale)
+        {
+            d.State = WebhookDeliveryState.Pending;
+            d.NextAttemptAt = now;
+            d.LastError = "The result of the last attempt was not recorded; sending again.";
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        _logger.LogWarning("Reclaimed {Count} webhook deliveries left Delivering with no request in flight.", stale.Count);
+    }
+
     private bool TryTakeSlot(Guid webhookId)
     {
         while (true)
@@ -374,14 +435,17 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
             _logger.LogWarning(ex, "Webhook '{Webhook}' delivery {Delivery} failed before sending.", target.Name, attempt.DeliveryId);
         }
 
+        var result = new Result(target, attempt, status, error, _time.GetUtcNow());
         try
         {
-            await RecordResultAsync(target, attempt, status, error).ConfigureAwait(false);
+            await RecordResultAsync(result).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // The row stays Delivering; the next start retries it. Nothing else to do now.
-            _logger.LogError(ex, "Could not record the result of webhook delivery {Delivery}.", attempt.DeliveryId);
+            // Kept in memory and written again by the loop; the row stays Delivering until then.
+            _unrecorded[attempt.DeliveryId] = result;
+            _logger.LogError(ex, "Could not record the result of webhook delivery {Delivery}; will try again.", attempt.DeliveryId);
+            Wake();
         }
 
         _changed();
@@ -440,9 +504,9 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
         return key;
     }
 
-    private async Task RecordResultAsync(Target target, Attempt attempt, int? status, string? error)
+    private async Task RecordResultAsync(Result result)
     {
-        var now = _time.GetUtcNow();
+        var (target, attempt, status, error, now) = result;
         var failedForGood = false;
         var db = await _dbFactory.CreateDbContextAsync(CancellationToken.None).ConfigureAwait(false);
         await using (db.ConfigureAwait(false))
@@ -499,4 +563,7 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
     private sealed record Target(Guid Id, string Name, string Url, int SecretVersion);
 
     private sealed record Attempt(Guid DeliveryId, Guid EventId, string Payload, int Attempts, Guid? AlertId);
+
+    /// <summary>The outcome of one attempt, as it is to be written; <c>At</c> is when the attempt ended.</summary>
+    private sealed record Result(Target Target, Attempt Attempt, int? Status, string? Error, DateTimeOffset At);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using OpenKcm.Core.Alerts;
 using OpenKcm.Core.Audit;
 using OpenKcm.Core.Tests.Health;
@@ -161,6 +162,85 @@ public sealed class WebhookDeliveryTests
         var item = await WaitForDeliveryAsync(h, WebhookDeliveryState.Delivered);
 
         Assert.Equal(2, Assert.Single(item.Deliveries).Attempts);
+    }
+
+    [Fact]
+    public async Task Delivery_RecordingTheResultFailsOnce_ReachesDeliveredWithoutARestart()
+    {
+        using var receiver = new WebhookReceiver();
+        await using var h = await AlertsHarness.CreateAsync(AlertsHarness.FastDelivery(), systemClock: true);
+        await CreateAsync(h, "ops", receiver.Url);
+
+        // The first write of a Delivered state is silently skipped inside SQLite (RAISE(IGNORE)), so EF finds no row
+        // updated and throws; the trigger empties fail_once as it fires, so it fails exactly once.
+        await h.Core.ExecuteSqlAsync("CREATE TABLE fail_once (n INTEGER); INSERT INTO fail_once VALUES (1);");
+        await h.Core.ExecuteSqlAsync("""
+            CREATE TRIGGER fail_record_once BEFORE UPDATE ON webhook_deliveries
+            WHEN NEW.state = 'Delivered' AND EXISTS (SELECT 1 FROM fail_once)
+            BEGIN DELETE FROM fail_once; SELECT RAISE(IGNORE); END;
+            """);
+
+        Raise(h, "bao-eu is Critical");
+        var item = await WaitForDeliveryAsync(h, WebhookDeliveryState.Delivered);
+
+        Assert.Equal(0, await h.Core.CountAsync("fail_once")); // The record step did fail once.
+        var delivery = Assert.Single(item.Deliveries);
+        Assert.Equal(1, delivery.Attempts); // Written from memory, not sent again.
+        Assert.Equal(200, delivery.LastStatusCode);
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Delivery_LeftDeliveringWithNoRequestInFlight_IsReclaimedAndSentAgainWithoutARestart()
+    {
+        using var receiver = new WebhookReceiver();
+        await using var h = await AlertsHarness.CreateAsync(AlertsHarness.FastDelivery(), systemClock: true);
+        await CreateAsync(h, "ops", receiver.Url);
+        Raise(h, "bao-eu is Critical");
+        var first = await WaitForDeliveryAsync(h, WebhookDeliveryState.Delivered);
+        var id = Assert.Single(first.Deliveries).DeliveryId;
+
+        // As a lost result write leaves it: Delivering, nothing in flight, last attempt past the timeout plus margin.
+        await using (var db = h.Core.Db.CreateDbContext())
+        {
+            var row = await db.WebhookDeliveries.SingleAsync(d => d.Id == id);
+            row.State = WebhookDeliveryState.Delivering;
+            row.DeliveredAt = null;
+            row.LastAttemptAt = DateTimeOffset.UtcNow - h.Options.WebhookRequestTimeout - TimeSpan.FromMinutes(2);
+            await db.SaveChangesAsync();
+        }
+
+        h.Dispatcher.Wake();
+        await Eventually.UntilAsync(() => Deliveries(h).Single() is { State: WebhookDeliveryState.Delivered, Attempts: 2 },
+            "the stale Delivering row is sent again", timeout: s_timeout);
+        Assert.Equal(2, receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Delivery_RecentDeliveringRowNotInFlight_IsLeftAloneUntilTheTimeoutPlusMarginPasses()
+    {
+        using var receiver = new WebhookReceiver();
+        await using var h = await AlertsHarness.CreateAsync(AlertsHarness.FastDelivery(), systemClock: true);
+        await CreateAsync(h, "ops", receiver.Url);
+        Raise(h, "first");
+        var first = await WaitForDeliveryAsync(h, WebhookDeliveryState.Delivered);
+        var id = Assert.Single(first.Deliveries).DeliveryId;
+        await using (var db = h.Core.Db.CreateDbContext())
+        {
+            var row = await db.WebhookDeliveries.SingleAsync(d => d.Id == id);
+            row.State = WebhookDeliveryState.Delivering;
+            row.LastAttemptAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+        }
+
+        // A later alert is delivered (so the loop has passed over the row) while the recent one is not reclaimed.
+        Raise(h, "second");
+        await Eventually.UntilAsync(() => receiver.Requests.Count == 2, "the second alert is delivered", timeout: s_timeout);
+        h.Dispatcher.Wake();
+        await Eventually.UntilAsync(() => Deliveries(h).Count(d => d.State == WebhookDeliveryState.Delivered) == 1
+            && Deliveries(h).Count == 2, "the second delivery is recorded", timeout: s_timeout);
+        Assert.Equal(WebhookDeliveryState.Delivering, Deliveries(h).Single(d => d.DeliveryId == id).State);
+        Assert.Equal(2, receiver.Requests.Count);
     }
 
     [Fact]
