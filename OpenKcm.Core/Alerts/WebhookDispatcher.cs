@@ -480,8 +480,17 @@ public sealed class WebhookDispatcher : IHostedService, IAsyncDisposable
         }
         catch (HttpRequestException ex)
         {
-            // The message names host and cause (refused, DNS, TLS); it carries no header or body of ours.
-            return (null, $"Could not reach the endpoint: {ex.HttpRequestError} ({ex.Message}).");
+            // The message names host and cause (refused, DNS, TLS); it carries no header or body of ours. Should a
+            // handler ever quote the URL, only its redacted form is kept (the path or query may hold a credential).
+            var redacted = WebhookUrl.Redact(target.Url);
+            var message = ex.Message.Replace(target.Url, redacted, StringComparison.Ordinal);
+            if (request.RequestUri is { } uri)
+            {
+                message = message.Replace(uri.AbsoluteUri, redacted, StringComparison.Ordinal)
+                    .Replace(uri.PathAndQuery, "/…", StringComparison.Ordinal);
+            }
+
+            return (null, $"Could not reach the endpoint: {ex.HttpRequestError} ({message}).");
         }
     }
 

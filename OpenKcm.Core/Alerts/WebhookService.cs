@@ -160,7 +160,7 @@ public sealed class WebhookService
             db.Webhooks.Add(webhook);
             await _audit.CommitAsync(db,
             [
-                Record(AuditActions.WebhookCreate, actor, $"webhook={webhook.Id} name={webhook.Name} url={webhook.Url} enabled={webhook.Enabled}"),
+                Record(AuditActions.WebhookCreate, actor, $"webhook={webhook.Id} name={webhook.Name} url={WebhookUrl.Redact(webhook.Url)} enabled={webhook.Enabled}"),
                 SecretRecord(webhook, actor),
             ], cancellationToken).ConfigureAwait(false);
             return new(new CreatedWebhook { Webhook = await InfoAsync(db, webhook, cancellationToken).ConfigureAwait(false), Secret = secret });
@@ -210,7 +210,7 @@ public sealed class WebhookService
             try
             {
                 await _audit.CommitAsync(db,
-                    [Record(AuditActions.WebhookUpdate, actor, $"webhook={webhook.Id} name={webhook.Name} url={webhook.Url} enabled={webhook.Enabled}")],
+                    [Record(AuditActions.WebhookUpdate, actor, $"webhook={webhook.Id} name={webhook.Name} url={WebhookUrl.Redact(webhook.Url)} enabled={webhook.Enabled}")],
                     cancellationToken).ConfigureAwait(false);
             }
             catch (DbUpdateConcurrencyException)
@@ -370,6 +370,7 @@ public sealed class WebhookService
             Id = w.Id,
             Name = w.Name,
             Url = w.Url,
+            DisplayUrl = WebhookUrl.Redact(w.Url),
             Enabled = w.Enabled,
             SecretVersion = w.SecretVersion,
             CreatedAt = w.CreatedAt,

@@ -25,6 +25,33 @@ public sealed class WebhookServiceTests
         Assert.DoesNotContain(result.Value.Secret, write.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CreateAndUpdate_AuditAndToStringCarryTheUrlRedacted_InfoKeepsItInFull()
+    {
+        await using var h = await AlertsHarness.CreateAsync(start: false);
+        const string slack = "https://hooks.slack.com/services/T0ACME/B0OPS/s3cr3tT0ken";
+        const string pagerDuty = "https://events.pagerduty.com/integration/r0ut1ngK3y/enqueue?token=qu3ryS3cret";
+
+        var created = (await h.Webhooks.CreateAsync(new WebhookDraft { Name = "ops", Url = slack }, CoreTestContext.Admin, CancellationToken.None)).Value!;
+        var updated = await h.Webhooks.UpdateAsync(created.Webhook.Id, created.Webhook.Revision,
+            new WebhookDraft { Name = "ops", Url = pagerDuty }, CoreTestContext.Admin, CancellationToken.None);
+
+        Assert.True(updated!.Succeeded);
+        Assert.Contains("url=https://hooks.slack.com/services/… ", Assert.Single(await h.Core.AuditEntriesAsync("webhook.create")).Detail, StringComparison.Ordinal);
+        Assert.Contains("url=https://events.pagerduty.com/integration/…?… ", Assert.Single(await h.Core.AuditEntriesAsync("webhook.update")).Detail, StringComparison.Ordinal);
+        var all = await h.Core.Audit.QueryAsync(new OpenKcm.Core.Audit.AuditQuery { Take = OpenKcm.Core.Audit.AuditQuery.MaxTake }, CancellationToken.None);
+        foreach (var secret in (string[])["s3cr3tT0ken", "B0OPS", "r0ut1ngK3y", "qu3ryS3cret"])
+        {
+            Assert.DoesNotContain(all.Entries, e => (e.Detail ?? "").Contains(secret, StringComparison.Ordinal));
+        }
+
+        var info = Assert.Single(await h.Webhooks.ListAsync(CancellationToken.None));
+        Assert.Equal(pagerDuty, info.Url); // The edit form's value and the request target.
+        Assert.Equal("https://events.pagerduty.com/integration/…?…", info.DisplayUrl);
+        Assert.DoesNotContain("r0ut1ngK3y", info.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("qu3ryS3cret", info.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "https://x.example.com/", "name")]
     [InlineData("ops", "", "url")]

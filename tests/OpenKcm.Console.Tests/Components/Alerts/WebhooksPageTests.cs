@@ -88,6 +88,22 @@ public sealed class WebhooksPageTests : AlertsTestContext
     }
 
     [Fact]
+    public async Task List_ShowsTheUrlRedacted_EditFormShowsItInFull()
+    {
+        const string url = "https://hooks.slack.com/services/T0ACME/B0OPS/s3cr3tT0ken?channel=ops";
+        await Webhooks.CreateAsync(new WebhookDraft { Name = "ops", Url = url }, Admin, CancellationToken.None);
+        var cut = Render<WebhooksPage>();
+        cut.WaitForAssertion(() => Assert.Single(Rows(cut)));
+
+        Assert.Equal("https://hooks.slack.com/services/…?…", Rows(cut)[0].QuerySelector("code")!.TextContent);
+        Assert.DoesNotContain("s3cr3tT0ken", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("channel=ops", cut.Markup, StringComparison.Ordinal);
+
+        await Button(cut, "Edit ops").ClickAsync(new());
+        Assert.Equal(url, cut.Find("#webhook-url").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task Delete_AsksForConfirmationFirst()
     {
         await Webhooks.CreateAsync(new WebhookDraft { Name = "ops", Url = "https://a.example.com/" }, Admin, CancellationToken.None);
