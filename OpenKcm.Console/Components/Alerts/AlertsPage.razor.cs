@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Logging;
 using OpenKcm.Console.Components.Alerts.Model;
 using OpenKcm.Console.Identity;
 using OpenKcm.Core.Alerts;
@@ -12,11 +13,18 @@ namespace OpenKcm.Console.Components.Alerts;
 /// The alert centre: alerts newest first with filters, each with its webhook deliveries, acknowledged one by one or all
 /// visible at once (Administrator, KeyAdministrator, Operator; the Auditor reads). Reloads when the alert centre
 /// changes, at most once per <see cref="RefreshInterval"/>, on a loop that <see cref="DisposeAsync"/> cancels and awaits.
+/// A failed reload (database unavailable) shows "Could not refresh the alerts: …; retrying" (role=alert) and is retried
+/// with backoff (<see cref="RetryDelay"/>) until one succeeds; the loop never ends before the page does.
 /// </summary>
 public sealed partial class AlertsPage : IAsyncDisposable
 {
     /// <summary>Minimum time between two reloads caused by changes (a flapping keystore must not re-render constantly).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cap of the delay between retries of a failed reload.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private const int MaxReasonLength = 200;
 
     private readonly AlertFilter _filter = new();
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -28,6 +36,7 @@ public sealed partial class AlertsPage : IAsyncDisposable
     private bool _busy;
     private string? _message;
     private bool _messageIsError;
+    private string? _refreshError;
     private Task? _refreshLoop;
 
     [Inject] public required AlertCentre Alerts { get; init; }
@@ -35,6 +44,8 @@ public sealed partial class AlertsPage : IAsyncDisposable
     [Inject] public required CurrentActor CurrentActor { get; init; }
 
     [Inject] public required IAuthorizationService Authorization { get; init; }
+
+    [Inject] public required ILogger<AlertsPage> Logger { get; init; }
 
     [CascadingParameter] public Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -45,7 +56,10 @@ public sealed partial class AlertsPage : IAsyncDisposable
         _canAcknowledge = await MayAcknowledgeAsync();
         Alerts.Changed += OnAlertsChanged;
         _refreshLoop = Task.Run(RefreshLoopAsync);
-        await LoadAsync();
+        if (!await TryLoadAsync())
+        {
+            OnAlertsChanged(); // The loop retries.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -100,18 +114,53 @@ public sealed partial class AlertsPage : IAsyncDisposable
         }
     }
 
+    /// <summary>The delay before retry <paramref name="failures"/> of a failed reload: 1 s doubling, capped at <see cref="MaxRetryDelay"/>.</summary>
+    internal static TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromTicks(Math.Min(RefreshInterval.Ticks << Math.Clamp(failures - 1, 0, 16), MaxRetryDelay.Ticks));
+
     private async Task RefreshLoopAsync()
     {
         var token = _disposed.Token;
+        var failures = 0;
         while (!token.IsCancellationRequested)
         {
-            await _changed.WaitAsync(token);
+            // After a failure the next reload comes without waiting for a change.
+            if (failures == 0)
+            {
+                await _changed.WaitAsync(token);
+            }
+
+            var loaded = false;
             await InvokeAsync(async () =>
             {
-                await LoadAsync();
+                loaded = await TryLoadAsync();
                 StateHasChanged();
             });
-            await Task.Delay(RefreshInterval, token);
+            failures = loaded ? 0 : failures + 1;
+            await Task.Delay(loaded ? RefreshInterval : RetryDelay(failures), token);
+        }
+    }
+
+    /// <summary>Reloads; on failure keeps what is shown, sets the refresh error and returns false. Never throws.</summary>
+    private async Task<bool> TryLoadAsync()
+    {
+        try
+        {
+            await LoadAsync();
+            _refreshError = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Logger.LogWarning(ex, "Could not refresh the alerts; retrying.");
+            var reason = ex.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
+            if (reason.Length > MaxReasonLength)
+            {
+                reason = reason[..MaxReasonLength] + "…";
+            }
+
+            _refreshError = $"Could not refresh the alerts: {(reason.Length == 0 ? ex.GetType().Name : reason)}; retrying.";
+            return false;
         }
     }
 
@@ -123,7 +172,13 @@ public sealed partial class AlertsPage : IAsyncDisposable
         _unacknowledged = Alerts.UnacknowledgedCount;
     }
 
-    private Task ApplyFiltersAsync() => LoadAsync();
+    private async Task ApplyFiltersAsync()
+    {
+        if (!await TryLoadAsync())
+        {
+            OnAlertsChanged(); // The loop retries.
+        }
+    }
 
     private Task AcknowledgeVisibleAsync() => AcknowledgeAsync(OpenVisible);
 
@@ -151,7 +206,10 @@ public sealed partial class AlertsPage : IAsyncDisposable
             _busy = false;
         }
 
-        await LoadAsync();
+        if (!await TryLoadAsync())
+        {
+            OnAlertsChanged(); // The loop retries.
+        }
     }
 
     private void Show(string message, bool isError)

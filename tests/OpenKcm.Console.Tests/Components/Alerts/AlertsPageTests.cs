@@ -116,6 +116,50 @@ public sealed class AlertsPageTests : AlertsTestContext
         Assert.Equal("2 unacknowledged alerts", cut.Find("[role=status]").GetAttribute("aria-label"));
     }
 
+    [Fact]
+    public async Task AlertsPage_RefreshFails_ShowsTheErrorAndKeepsRefreshingOnceTheDatabaseIsBack()
+    {
+        await RaiseAsync("first");
+        SignIn("olga@example.test", Roles.Operator);
+        var cut = Render<AlertsPage>();
+        cut.WaitForAssertion(() => Assert.Single(Rows(cut)));
+
+        // The alerts table goes away for a while, as a database failure would make every read fail.
+        await ExecuteSqlAsync("ALTER TABLE alerts RENAME TO alerts_away;");
+        FireChanged();
+
+        cut.WaitForAssertion(() =>
+        {
+            var error = cut.Find("#alerts-refresh-error");
+            Assert.Equal("alert", error.GetAttribute("role"));
+            Assert.StartsWith("Could not refresh the alerts: ", error.TextContent, StringComparison.Ordinal);
+            Assert.EndsWith("; retrying.", error.TextContent, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10));
+        Assert.Single(Rows(cut)); // What was shown stays.
+
+        await ExecuteSqlAsync("ALTER TABLE alerts_away RENAME TO alerts;");
+        await RaiseAsync("second");
+
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count), TimeSpan.FromSeconds(30));
+        Assert.Empty(cut.FindAll("#alerts-refresh-error"));
+    }
+
+    [Fact]
+    public void AlertsPage_RetryDelay_DoublesFromOneSecondUpToTheCap()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), AlertsPage.RetryDelay(1));
+        Assert.Equal(TimeSpan.FromSeconds(2), AlertsPage.RetryDelay(2));
+        Assert.Equal(TimeSpan.FromSeconds(16), AlertsPage.RetryDelay(5));
+        Assert.Equal(AlertsPage.MaxRetryDelay, AlertsPage.RetryDelay(6));
+        Assert.Equal(AlertsPage.MaxRetryDelay, AlertsPage.RetryDelay(1000));
+    }
+
+    private void FireChanged()
+    {
+        var field = typeof(AlertCentre).GetField(nameof(AlertCentre.Changed), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        ((Action?)field.GetValue(Alerts))?.Invoke();
+    }
+
     private int Subscribers()
     {
         var field = typeof(AlertCentre).GetField(nameof(AlertCentre.Changed), BindingFlags.Instance | BindingFlags.NonPublic)!;

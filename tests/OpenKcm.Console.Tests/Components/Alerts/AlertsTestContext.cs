@@ -61,6 +61,16 @@ public abstract class AlertsTestContext : ConsoleTestContext, IAsyncLifetime
         return page.Items.First(i => i.Alert.Title == title).Alert;
     }
 
+    /// <summary>Runs <paramref name="sql"/> on the test's database file directly (to break or repair it).</summary>
+    protected async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "openkcm.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public virtual async Task InitializeAsync() =>
         await Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
 
