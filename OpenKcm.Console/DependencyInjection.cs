@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddRateLimiter(SignInRateLimit.Configure);
         services.AddRadzenComponents();
         services.AddCascadingAuthenticationState();
+        services.AddSingleton<SessionValidator>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
