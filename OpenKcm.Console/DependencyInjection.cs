@@ -160,6 +160,7 @@ public static class DependencyInjection
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRateLimiter();
+        app.Use(DisplayTokenAttemptLimit.RejectBlockedAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
