@@ -56,6 +56,9 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
     private readonly ConcurrentDictionary<Guid, Task> _recording = new();
     private readonly ConcurrentDictionary<Guid, DateOnly> _auditedDay = new();
 
+    // Incremented by every revocation in this process.
+    private long _generation;
+
     /// <summary>
     /// Raised (synchronously, on the revoking thread) after a token is revoked in this process. Handlers must
     /// return fast and not throw.
@@ -152,6 +155,9 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // Reads started before the revocation may not cache (or hand out to later callers) their "active" answer.
+        Interlocked.Increment(ref _generation);
+        _lookups.Clear();
         _byHash.Clear();
         _byId.Clear();
         await audit.AppendAsync(new AuditRecord
@@ -286,6 +292,7 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
     {
         // Shared by every waiter: not cancelled by any one of them.
         await Task.Yield();
+        var generation = Volatile.Read(ref _generation);
         DisplayToken? entity;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -300,9 +307,13 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
 
         var now = time.GetUtcNow();
         var info = DisplayTokenInfo.From(entity);
-        var entry = new CacheEntry(info, now);
-        _byHash[entity.TokenHash] = entry;
-        _byId[entity.Id] = entry;
+        if (generation == Volatile.Read(ref _generation))
+        {
+            var entry = new CacheEntry(info, now);
+            _byHash[entity.TokenHash] = entry;
+            _byId[entity.Id] = entry;
+        }
+
         if (info.StateAt(now) == DisplayTokenState.Active && UseIsDue(info, now))
         {
             RecordUse(info.Id);
