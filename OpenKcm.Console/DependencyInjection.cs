@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddRateLimiter(SignInRateLimit.Configure);
         services.AddRadzenComponents();
         services.AddCascadingAuthenticationState();
+        services.AddSingleton<SessionValidator>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
@@ -159,6 +160,7 @@ public static class DependencyInjection
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRateLimiter();
+        app.Use(DisplayTokenAttemptLimit.RejectBlockedAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

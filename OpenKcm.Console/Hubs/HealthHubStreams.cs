@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OpenKcm.Console.Identity;
 using OpenKcm.Console.Identity.DisplayTokens;
 using OpenKcm.Core.Health;
 
@@ -9,18 +10,23 @@ namespace OpenKcm.Console.Hubs;
 
 /// <summary>
 /// Runs the <see cref="HealthHub.Watch"/> streams: one <see cref="HealthFeed"/> subscription per stream, a bounded
-/// buffer between the feed and the connection, heartbeats, and the display-token re-check. Singleton, thread-safe.
+/// buffer between the feed and the connection, heartbeats, and the caller's re-check at every heartbeat
+/// (<see cref="SessionValidator"/>: a display token revoked or expired, a user removed, locked out or with a renewed
+/// security stamp ends the stream and closes the connection). Singleton, thread-safe.
 /// </summary>
 public sealed class HealthHubStreams(
-    HealthFeed feed, DisplayTokenService tokens, TimeProvider time, IOptions<HealthHubOptions> options, ILogger<HealthHubStreams> logger)
+    HealthFeed feed, DisplayTokenService tokens, SessionValidator sessions, TimeProvider time, IOptions<HealthHubOptions> options, ILogger<HealthHubStreams> logger)
 {
     private const string RevokedMessage = "The display token was revoked or has expired.";
+
+    private const string SignedOutMessage = "Your sign-in is no longer valid (account locked, removed or changed); sign in again.";
 
     private static readonly TimeSpan s_abortGrace = TimeSpan.FromSeconds(1);
 
     private readonly HealthHubOptions _options = options.Value;
     private readonly HealthFeed _feed = feed;
     private readonly DisplayTokenService _tokens = tokens;
+    private readonly SessionValidator _sessions = sessions;
     private readonly TimeProvider _time = time;
     private readonly ILogger<HealthHubStreams> _logger = logger;
 
@@ -29,17 +35,17 @@ public sealed class HealthHubStreams(
     /// subscription is released when <paramref name="cancellationToken"/> is cancelled (stream cancelled or connection
     /// closed) or the stream ends for any other reason.
     /// </summary>
-    /// <param name="user">The hub caller; a display principal's token is re-checked for the life of the stream.</param>
-    /// <param name="abortConnection">Closes the caller's connection; called shortly after its display token stops being valid.</param>
+    /// <param name="user">The hub caller; re-checked at every heartbeat for the life of the stream.</param>
+    /// <param name="abortConnection">Closes the caller's connection; called shortly after the caller stops being valid.</param>
     /// <param name="cancellationToken">SignalR's stream token: cancelled when the client cancels or disconnects.</param>
-    /// <exception cref="HubException">The caller's display token is no longer valid.</exception>
+    /// <exception cref="HubException">The caller's display token or sign-in is no longer valid.</exception>
     public async Task<ChannelReader<HealthHubMessage>> OpenAsync(ClaimsPrincipal user, Action abortConnection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         var displayTokenId = DisplayPrincipal.TokenIdOf(user);
-        if (displayTokenId is { } id && await _tokens.FindActiveAsync(id, cancellationToken) is null)
+        if (!await _sessions.IsStillValidAsync(user, cancellationToken))
         {
-            throw new HubException(RevokedMessage);
+            throw new HubException(displayTokenId is null ? SignedOutMessage : RevokedMessage);
         }
 
         var channel = Channel.CreateBounded<HealthHubMessage>(new BoundedChannelOptions(Math.Max(2, _options.StreamBufferCapacity))
@@ -48,13 +54,14 @@ public sealed class HealthHubStreams(
             SingleReader = true,
             SingleWriter = false,
         });
-        var stream = new Stream(this, channel.Writer, displayTokenId, abortConnection, cancellationToken);
+        var stream = new Stream(this, channel.Writer, user, displayTokenId, abortConnection, cancellationToken);
         stream.Start();
         return channel.Reader;
     }
 
     private sealed class Stream(
-        HealthHubStreams owner, ChannelWriter<HealthHubMessage> writer, Guid? displayTokenId, Action abortConnection, CancellationToken callerToken)
+        HealthHubStreams owner, ChannelWriter<HealthHubMessage> writer, ClaimsPrincipal user, Guid? displayTokenId, Action abortConnection,
+        CancellationToken callerToken)
     {
         private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         private volatile bool _invalid;
@@ -91,10 +98,10 @@ public sealed class HealthHubStreams(
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
             }
-            catch (DisplayTokenInvalidException)
+            catch (CallerInvalidException)
             {
                 _invalid = true;
-                error = new HubException(RevokedMessage);
+                error = new HubException(displayTokenId is null ? SignedOutMessage : RevokedMessage);
             }
             catch (Exception ex)
             {
@@ -147,9 +154,9 @@ public sealed class HealthHubStreams(
             using var timer = new PeriodicTimer(owner._options.HeartbeatInterval, owner._time);
             while (await timer.WaitForNextTickAsync(token))
             {
-                if (displayTokenId is { } id && await owner._tokens.FindActiveAsync(id, token) is null)
+                if (!await owner._sessions.IsStillValidAsync(user, token))
                 {
-                    throw new DisplayTokenInvalidException();
+                    throw new CallerInvalidException();
                 }
 
                 // Dropped when the buffer is full: the consumer is behind, and the next change or heartbeat tells it
@@ -184,5 +191,5 @@ public sealed class HealthHubStreams(
             : new() { Kind = KeystoreHealthChangeDto.Upserted, KeystoreId = change.KeystoreId, Keystore = KeystoreHealthDto.From(change.Health!) };
     }
 
-    private sealed class DisplayTokenInvalidException : Exception;
+    private sealed class CallerInvalidException : Exception;
 }

@@ -1,8 +1,5 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 using OpenKcm.Console.Identity.DisplayTokens;
 
 namespace OpenKcm.Console.Identity;
@@ -12,10 +9,10 @@ namespace OpenKcm.Console.Identity;
 /// without this a locked user, or one whose roles were changed, would keep an open page working for hours. Locking
 /// and role changes renew the user's security stamp (<see cref="UserAdministration"/>), which fails this check and
 /// sends the page to sign-in. A display session (read-only display token, <see cref="DisplayPrincipal"/>) is valid
-/// while its token is neither revoked nor expired.
+/// while its token is neither revoked nor expired. The rule is <see cref="SessionValidator"/>'s, shared with hub streams.
 /// </summary>
 internal sealed class RevalidatingIdentityAuthenticationStateProvider(
-    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+    ILoggerFactory loggerFactory, SessionValidator sessions)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
@@ -33,23 +30,6 @@ internal sealed class RevalidatingIdentityAuthenticationStateProvider(
         }
     }
 
-    private async Task<bool> IsStillValidAsync(AuthenticationState authenticationState)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        if (DisplayPrincipal.TokenIdOf(authenticationState.User) is { } displayTokenId)
-        {
-            return await scope.ServiceProvider.GetRequiredService<DisplayTokenService>()
-                .FindActiveAsync(displayTokenId, CancellationToken.None) is not null;
-        }
-
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsoleUser>>();
-        var user = await users.GetUserAsync(authenticationState.User);
-        if (user is null || await users.IsLockedOutAsync(user))
-        {
-            return false;
-        }
-
-        var stampInCookie = authenticationState.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-        return stampInCookie == await users.GetSecurityStampAsync(user);
-    }
+    private Task<bool> IsStillValidAsync(AuthenticationState authenticationState) =>
+        sessions.IsStillValidAsync(authenticationState.User, CancellationToken.None);
 }

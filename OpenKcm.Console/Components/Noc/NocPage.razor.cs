@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using OpenKcm.Console.Components.Dashboard.Model;
 using OpenKcm.Console.Components.Noc.Model;
+using OpenKcm.Console.Identity.DisplayTokens;
 using OpenKcm.Core.Health;
 
 namespace OpenKcm.Console.Components.Noc;
@@ -12,6 +14,9 @@ namespace OpenKcm.Console.Components.Noc;
 /// from the health feed. A one-second tick (on the injected <see cref="TimeProvider"/>) advances the clock and marks
 /// the page stale when the feed has been silent too long (<see cref="FeedStaleness"/>). Losing the connection to the
 /// console is handled in the browser (app.js). Both background loops are cancelled and awaited on dispose.
+/// <para>Opened with a display token, the page leaves for <c>/noc/connect</c> (full reload) the moment that token is
+/// revoked in this process (<see cref="DisplayTokenService.Revoked"/>), rather than at the circuit's next
+/// revalidation up to a minute later.</para>
 /// </summary>
 public sealed partial class NocPage : IAsyncDisposable
 {
@@ -29,6 +34,15 @@ public sealed partial class NocPage : IAsyncDisposable
 
     [Inject] public required IOptions<HealthOptions> HealthOptions { get; init; }
 
+    [Inject] public required DisplayTokenService DisplayTokens { get; init; }
+
+    [Inject] public required AuthenticationStateProvider AuthenticationState { get; init; }
+
+    [Inject] public required NavigationManager Navigation { get; init; }
+
+    private Guid? _displayTokenId;
+    private bool _disposed;
+
     internal DashboardViewModel ViewModel { get; } = new();
 
     internal DateTimeOffset Now { get; private set; }
@@ -38,7 +52,7 @@ public sealed partial class NocPage : IAsyncDisposable
     /// <summary>When the shown data stopped being updated, or null while it is fresh.</summary>
     internal DateTimeOffset? StaleSince => _staleness?.StaleSince(Now, Tiles);
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
         Now = Time.GetUtcNow();
         _staleness = new FeedStaleness(HealthOptions.Value.ProbeInterval, Now);
@@ -48,6 +62,13 @@ public sealed partial class NocPage : IAsyncDisposable
         // Created here, not inside the loop, so the first tick is due one interval after the page opened.
         var timer = new PeriodicTimer(TickInterval, Time);
         _tick = Task.Run(() => TickAsync(timer, _cts.Token));
+
+        // After the snapshot is loaded, so the first render has the tiles whatever this await does.
+        _displayTokenId = DisplayPrincipal.TokenIdOf((await AuthenticationState.GetAuthenticationStateAsync()).User);
+        if (_displayTokenId is not null && !_disposed)
+        {
+            DisplayTokens.Revoked += OnRevoked;
+        }
     }
 
     private async Task WatchAsync(IAsyncEnumerable<IReadOnlyList<KeystoreHealthChange>> changes, CancellationToken cancellationToken)
@@ -91,6 +112,27 @@ public sealed partial class NocPage : IAsyncDisposable
         }
     }
 
+    /// <summary>Raised on the revoking thread: hand over to the renderer and return at once; never throws.</summary>
+    private void OnRevoked(Guid revokedId)
+    {
+        if (revokedId == _displayTokenId)
+        {
+            _ = LeaveAsync();
+        }
+    }
+
+    private async Task LeaveAsync()
+    {
+        try
+        {
+            await InvokeAsync(() => Navigation.NavigateTo(DisplayAuthentication.ConnectPath, forceLoad: true));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit went away meanwhile: nothing left to show.
+        }
+    }
+
     /// <summary>How long the feed has been silent, in whole seconds or minutes ("45 s", "3 min").</summary>
     private string Silence(DateTimeOffset since)
     {
@@ -100,6 +142,8 @@ public sealed partial class NocPage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        DisplayTokens.Revoked -= OnRevoked;
         await _cts.CancelAsync();
         if (_watch is not null)
         {

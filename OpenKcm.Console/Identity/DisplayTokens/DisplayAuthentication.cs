@@ -27,6 +27,7 @@ public static class DisplayAuthentication
     public static void Add(IServiceCollection services, IHostEnvironment environment)
     {
         services.AddSingleton<DisplayTokenService>();
+        services.AddSingleton<DisplayTokenAttemptLimit>();
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SelectorScheme;

@@ -6,10 +6,12 @@ namespace OpenKcm.Console.Identity.DisplayTokens;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer okd_…</c> as a display principal. Only the header is read, never the
-/// query string. A challenge answers 401 with <c>WWW-Authenticate: Bearer</c>; the token never appears in a log.
+/// query string. A challenge answers 401 with <c>WWW-Authenticate: Bearer</c>; the token never appears in a log. A
+/// token that matches no active token counts against the client address (<see cref="DisplayTokenAttemptLimit"/>).
 /// </summary>
 internal sealed class DisplayTokenBearerHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, DisplayTokenService tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, DisplayTokenService tokens,
+    DisplayTokenAttemptLimit attempts)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -24,6 +26,7 @@ internal sealed class DisplayTokenBearerHandler(
         var info = await tokens.ValidateAsync(token, Context.RequestAborted);
         if (info is null)
         {
+            attempts.RecordFailure(Context.Connection.RemoteIpAddress);
             return AuthenticateResult.Fail("The display token is unknown, revoked or expired.");
         }
 

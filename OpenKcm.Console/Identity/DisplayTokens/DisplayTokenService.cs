@@ -14,8 +14,12 @@ namespace OpenKcm.Console.Identity.DisplayTokens;
 /// <remarks>
 /// <para>Singleton, thread-safe. Every request and hub stream re-checks its token through <see cref="ValidateAsync"/>
 /// or <see cref="FindActiveAsync"/>; answers are cached for <see cref="CacheDuration"/> so 500 hub connections on
-/// one token cost one database read per interval. A revocation in this process clears the cache at once and raises
-/// <see cref="Revoked"/>, which open hub streams listen to.</para>
+/// one token cost one database read per interval, and concurrent reads of one token are shared (no lock across
+/// tokens). Token texts that match no row are refused without a read for <see cref="UnknownCacheDuration"/>. A
+/// revocation in this process clears the cache at once and raises <see cref="Revoked"/>, which open hub streams and
+/// NOC pages listen to.</para>
+/// <para>Validity is decided from a read only. Recording a use (last used, first use per day) happens in the
+/// background and is best-effort: a failed write is logged, never signs a wall screen out.</para>
 /// <para>Audited (Core <see cref="AuditLog"/>): create, revoke, and the first use of a token per UTC day. Never the token.</para>
 /// </remarks>
 public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, ILogger<DisplayTokenService> logger) : IDisposable
@@ -30,6 +34,12 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
     /// <summary>How long a validation answer is reused (a revocation in another console instance takes this long).</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a token text found in no row is refused without a database read.</summary>
+    public static readonly TimeSpan UnknownCacheDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most unknown token hashes remembered at once; beyond it they are forgotten, never grown.</summary>
+    public const int MaxUnknownCached = 4096;
+
     public const int MaxNameLength = 100;
 
     private const int TokenBytes = 32;
@@ -41,7 +51,13 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
 
     private readonly ConcurrentDictionary<string, CacheEntry> _byHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, CacheEntry> _byId = new();
-    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<DisplayTokenInfo?>>> _lookups = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, Task> _recording = new();
+    private readonly ConcurrentDictionary<Guid, DateOnly> _auditedDay = new();
+
+    // Incremented by every revocation in this process.
+    private long _generation;
 
     /// <summary>
     /// Raised (synchronously, on the revoking thread) after a token is revoked in this process. Handlers must
@@ -49,7 +65,10 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
     /// </summary>
     public event Action<Guid>? Revoked;
 
-    public void Dispose() => _refresh.Dispose();
+    /// <summary>Nothing to release; kept so the container's disposal contract does not change.</summary>
+    public void Dispose()
+    {
+    }
 
     /// <summary>Creates a token valid until <paramref name="expiresAt"/> (after now, at most <see cref="MaxLifetime"/> ahead).</summary>
     /// <returns>The token (shown once), or an error for people when the name or expiry is not acceptable.</returns>
@@ -97,6 +116,7 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        _unknown.TryRemove(entity.TokenHash, out _);
         await audit.AppendAsync(new AuditRecord
         {
             Action = AuditActions.DisplayTokenCreate,
@@ -135,6 +155,9 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // Reads started before the revocation may not cache (or hand out to later callers) their "active" answer.
+        Interlocked.Increment(ref _generation);
+        _lookups.Clear();
         _byHash.Clear();
         _byId.Clear();
         await audit.AppendAsync(new AuditRecord
@@ -159,8 +182,10 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
 
     /// <summary>
     /// The active token whose text is <paramref name="token"/>; null when the text is malformed, unknown, revoked or
-    /// expired. Records use (last used, first use per day audited).
+    /// expired. Validity comes from a read only; the use is recorded in the background (see <see cref="RecordUse"/>),
+    /// so a failing or locked database write never turns a valid token away.
     /// </summary>
+    /// <exception cref="Exception">Only when the database cannot be read.</exception>
     public async Task<DisplayTokenInfo?> ValidateAsync(string? token, CancellationToken cancellationToken)
     {
         if (!LooksLikeToken(token))
@@ -175,7 +200,17 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
             return Active(cached.Token, now);
         }
 
-        var info = await RefreshAsync(t => t.TokenHash == hash, cancellationToken);
+        if (_unknown.TryGetValue(hash, out var refusedAt) && now - refusedAt < UnknownCacheDuration)
+        {
+            return null;
+        }
+
+        var info = await LookUpAsync("h:" + hash, t => t.TokenHash == hash, cancellationToken);
+        if (info is null)
+        {
+            RememberUnknown(hash, now);
+        }
+
         return Active(info, now);
     }
 
@@ -188,7 +223,7 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
             return Active(cached.Token, now);
         }
 
-        var info = await RefreshAsync(t => t.Id == id, cancellationToken);
+        var info = await LookUpAsync("i:" + id.ToString("N"), t => t.Id == id, cancellationToken);
         return Active(info, now);
     }
 
@@ -201,57 +236,167 @@ public sealed class DisplayTokenService(IServiceScopeFactory scopes, AuditLog au
         && token.StartsWith(Prefix, StringComparison.Ordinal)
         && token.AsSpan(Prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
 
+    /// <summary>Completes when no use is being recorded (tests wait on it instead of sleeping).</summary>
+    internal Task UseRecordedAsync() => Task.WhenAll(_recording.Values);
+
+    /// <summary>Unknown token hashes remembered now (bounded by <see cref="MaxUnknownCached"/>).</summary>
+    internal int UnknownCachedCount => _unknown.Count;
+
     private static DisplayTokenInfo? Active(DisplayTokenInfo? info, DateTimeOffset now) =>
         info is not null && info.StateAt(now) == DisplayTokenState.Active ? info : null;
 
-    private async Task<DisplayTokenInfo?> RefreshAsync(System.Linq.Expressions.Expression<Func<DisplayToken, bool>> match, CancellationToken cancellationToken)
+    private void RememberUnknown(string hash, DateTimeOffset now)
     {
-        // One refresh at a time: concurrent first requests of 500 hub connections read the row once, and the
-        // first-use-of-the-day audit entry is written once.
-        await _refresh.WaitAsync(cancellationToken);
+        if (_unknown.Count >= MaxUnknownCached)
+        {
+            foreach (var (key, at) in _unknown)
+            {
+                if (now - at >= UnknownCacheDuration)
+                {
+                    _unknown.TryRemove(key, out _);
+                }
+            }
+
+            if (_unknown.Count >= MaxUnknownCached)
+            {
+                // A flood of distinct unknown tokens: forget them all rather than grow; the next ones are read again.
+                _unknown.Clear();
+            }
+        }
+
+        _unknown[hash] = now;
+    }
+
+    /// <summary>
+    /// One database read per key at a time: concurrent first requests of 500 hub connections on one token share a
+    /// read; lookups of different tokens do not wait for each other.
+    /// </summary>
+    private async Task<DisplayTokenInfo?> LookUpAsync(
+        string key, System.Linq.Expressions.Expression<Func<DisplayToken, bool>> match, CancellationToken cancellationToken)
+    {
+        var lookup = _lookups.GetOrAdd(key, _ => new Lazy<Task<DisplayTokenInfo?>>(() => ReadAsync(match)));
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
-            var entity = await db.DisplayTokens.SingleOrDefaultAsync(match, cancellationToken);
-            var now = time.GetUtcNow();
-            if (entity is null)
-            {
-                return null;
-            }
-
-            var info = DisplayTokenInfo.From(entity);
-            if (info.StateAt(now) == DisplayTokenState.Active)
-            {
-                var firstUseToday = entity.LastUsedAt is not { } last || last.UtcDateTime.Date != now.UtcDateTime.Date;
-                if (firstUseToday || now - entity.LastUsedAt >= s_lastUsedResolution)
-                {
-                    entity.LastUsedAt = now;
-                    await db.SaveChangesAsync(cancellationToken);
-                    info = DisplayTokenInfo.From(entity);
-                }
-
-                if (firstUseToday)
-                {
-                    await audit.AppendAsync(new AuditRecord
-                    {
-                        Action = AuditActions.DisplayTokenUse,
-                        Actor = ActorOf(info),
-                        Outcome = AuditOutcome.Success,
-                        Detail = $"first use on {now:yyyy-MM-dd} (UTC) of display token '{info.Name}'",
-                    }, cancellationToken);
-                }
-            }
-
-            var entry = new CacheEntry(info, now);
-            _byHash[entity.TokenHash] = entry;
-            _byId[entity.Id] = entry;
-            return info;
+            return await lookup.Value.WaitAsync(cancellationToken);
         }
         finally
         {
-            _refresh.Release();
+            if (lookup.Value.IsCompleted)
+            {
+                _lookups.TryRemove(KeyValuePair.Create(key, lookup));
+            }
         }
+    }
+
+    private async Task<DisplayTokenInfo?> ReadAsync(System.Linq.Expressions.Expression<Func<DisplayToken, bool>> match)
+    {
+        // Shared by every waiter: not cancelled by any one of them.
+        await Task.Yield();
+        var generation = Volatile.Read(ref _generation);
+        DisplayToken? entity;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+            entity = await db.DisplayTokens.AsNoTracking().SingleOrDefaultAsync(match, CancellationToken.None);
+        }
+
+        if (entity is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var info = DisplayTokenInfo.From(entity);
+        if (generation == Volatile.Read(ref _generation))
+        {
+            var entry = new CacheEntry(info, now);
+            _byHash[entity.TokenHash] = entry;
+            _byId[entity.Id] = entry;
+        }
+
+        if (info.StateAt(now) == DisplayTokenState.Active && UseIsDue(info, now))
+        {
+            RecordUse(info.Id);
+        }
+
+        return info;
+    }
+
+    private bool UseIsDue(DisplayTokenInfo info, DateTimeOffset now) =>
+        info.LastUsedAt is not { } last
+        || (UtcDay(last) != UtcDay(now) && !AuditedOn(info.Id, UtcDay(now)))
+        || now - last >= s_lastUsedResolution;
+
+    private bool AuditedOn(Guid id, DateOnly day) => _auditedDay.TryGetValue(id, out var audited) && audited == day;
+
+    private static DateOnly UtcDay(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    /// <summary>
+    /// Records a use in the background, at most one at a time per token: the first use of a UTC day is audited, then
+    /// <see cref="DisplayToken.LastUsedAt"/> is written (audit first, as Core's audited commits: the day counts as used
+    /// only once its entry is durable). Failures are logged and retried on a later use; validation never waits for them.
+    /// </summary>
+    private void RecordUse(Guid id)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_recording.TryAdd(id, done.Task))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RecordUseAsync(id);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Recording the use of display token {TokenId} failed; the token stays valid and the use is recorded on a later request.", id);
+            }
+            finally
+            {
+                _recording.TryRemove(id, out _);
+                done.SetResult();
+            }
+        });
+    }
+
+    private async Task RecordUseAsync(Guid id)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+        var entity = await db.DisplayTokens.SingleOrDefaultAsync(t => t.Id == id, CancellationToken.None);
+        var now = time.GetUtcNow();
+        if (entity is null || DisplayTokenInfo.From(entity).StateAt(now) != DisplayTokenState.Active)
+        {
+            return;
+        }
+
+        var today = UtcDay(now);
+        var markedToday = entity.LastUsedAt is { } last && UtcDay(last) == today;
+        if (markedToday && now - entity.LastUsedAt < s_lastUsedResolution)
+        {
+            return;
+        }
+
+        if (!markedToday && !AuditedOn(id, today))
+        {
+            var info = DisplayTokenInfo.From(entity);
+            await audit.AppendAsync(new AuditRecord
+            {
+                Action = AuditActions.DisplayTokenUse,
+                Actor = ActorOf(info),
+                Outcome = AuditOutcome.Success,
+                Detail = $"first use on {now:yyyy-MM-dd} (UTC) of display token '{info.Name}'",
+            }, CancellationToken.None);
+
+            // Should the write below fail, the next attempt in this process does not audit the day twice.
+            _auditedDay[id] = today;
+        }
+
+        entity.LastUsedAt = now;
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>The audit actor of a display session: the token, by id and name.</summary>

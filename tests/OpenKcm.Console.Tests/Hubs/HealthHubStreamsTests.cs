@@ -33,8 +33,17 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
         _streams = Services.GetRequiredService<HealthHubStreams>();
     }
 
-    private static ClaimsPrincipal Operator { get; } =
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Role, OpenKcm.Console.Identity.Roles.Operator)], "test"));
+    private ClaimsPrincipal _operator = new();
+
+    private string _operatorId = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var (principal, user) = await SignedInUserAsync("olga@example.test", OpenKcm.Console.Identity.Roles.Operator);
+        _operator = principal;
+        _operatorId = user.Id;
+    }
 
     [Fact]
     public async Task OpenAsync_KeystoreInFeed_SnapshotFirstThenChangesInMilliseconds()
@@ -43,7 +52,7 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
         _feed.Upsert(keystore);
         using var cts = new CancellationTokenSource();
 
-        var reader = await _streams.OpenAsync(Operator, () => _aborts++, cts.Token);
+        var reader = await _streams.OpenAsync(_operator, () => _aborts++, cts.Token);
         var snapshot = await ReadAsync(reader);
         _feed.Upsert(keystore with { Status = KeystoreHealthStatus.Critical });
         var changes = await ReadAsync(reader);
@@ -66,7 +75,7 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
     public async Task OpenAsync_QuietFeed_HeartbeatEveryInterval()
     {
         using var cts = new CancellationTokenSource();
-        var reader = await _streams.OpenAsync(Operator, () => _aborts++, cts.Token);
+        var reader = await _streams.OpenAsync(_operator, () => _aborts++, cts.Token);
         await ReadAsync(reader);
 
         await WaitForTimerAsync();
@@ -83,7 +92,7 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
     {
         var before = _feed.SubscriberCount;
         using var cts = new CancellationTokenSource();
-        var reader = await _streams.OpenAsync(Operator, () => _aborts++, cts.Token);
+        var reader = await _streams.OpenAsync(_operator, () => _aborts++, cts.Token);
         Assert.Equal(before + 1, _feed.SubscriberCount);
 
         await cts.CancelAsync();
@@ -104,7 +113,7 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
         var keystore = Health("vault-a", KeystoreHealthStatus.Healthy, TimeSpan.FromMilliseconds(1));
         _feed.Upsert(keystore);
         using var cts = new CancellationTokenSource();
-        var reader = await _streams.OpenAsync(Operator, () => _aborts++, cts.Token);
+        var reader = await _streams.OpenAsync(_operator, () => _aborts++, cts.Token);
 
         // Nobody reads while 200 changes are published: the stream's buffer (4) fills, the rest waits in the feed,
         // coalesced per keystore.
@@ -176,6 +185,60 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
 
         await Assert.ThrowsAsync<HubException>(() =>
             _streams.OpenAsync(DisplayPrincipal.Create(created.Info, DisplayAuthentication.CookieScheme), () => _aborts++, CancellationToken.None));
+        Assert.Equal(before, _feed.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task OpenAsync_UserLockedOutWhileWatching_StreamEndsAtTheNextHeartbeatAndConnectionIsAborted()
+    {
+        var before = _feed.SubscriberCount;
+        var aborted = new TaskCompletionSource();
+        var reader = await _streams.OpenAsync(_operator, () => aborted.TrySetResult(), CancellationToken.None);
+        await ReadAsync(reader);
+        await WaitForTimerAsync();
+        Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("heartbeat", (await ReadAsync(reader)).Type);
+
+        await ChangeUserAsync(_operatorId, (users, user) => users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => reader.Completion.WaitAsync(s_wait));
+        Assert.Contains("sign in again", error.Message, StringComparison.Ordinal);
+        await WaitUntilAsync(() => _feed.SubscriberCount == before);
+        await WaitUntilAsync(() =>
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(250));
+            return aborted.Task.IsCompleted;
+        });
+    }
+
+    [Fact]
+    public async Task OpenAsync_SecurityStampRenewedWhileWatching_StreamEnds()
+    {
+        var reader = await _streams.OpenAsync(_operator, () => _aborts++, CancellationToken.None);
+        await ReadAsync(reader);
+        await WaitForTimerAsync();
+
+        // What a role change or a lock does (UserAdministration).
+        await ChangeUserAsync(_operatorId, (users, user) => users.UpdateSecurityStampAsync(user));
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in reader.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_wait).Token))
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task OpenAsync_UserDeleted_Refused()
+    {
+        await ChangeUserAsync(_operatorId, (users, user) => users.DeleteAsync(user));
+        var before = _feed.SubscriberCount;
+
+        var error = await Assert.ThrowsAsync<HubException>(() => _streams.OpenAsync(_operator, () => _aborts++, CancellationToken.None));
+        Assert.Contains("sign in again", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, _feed.SubscriberCount);
     }
 

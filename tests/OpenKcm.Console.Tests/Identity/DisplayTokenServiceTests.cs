@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenKcm.Console.Data;
+using OpenKcm.Console.Identity;
 using OpenKcm.Console.Identity.DisplayTokens;
 using OpenKcm.Core.Audit;
 
@@ -32,6 +33,7 @@ public sealed class DisplayTokenServiceTests : DisplayTokenTestContext
     {
         var (created, _) = await Tokens.CreateAsync("wall", Time.GetUtcNow().AddDays(1), Admin, CancellationToken.None);
         await Tokens.ValidateAsync(created!.Token, CancellationToken.None);
+        await Tokens.UseRecordedAsync();
         await Audit.StopAsync(CancellationToken.None);
 
         var needle = Encoding.UTF8.GetBytes(created.Token);
@@ -129,11 +131,11 @@ public sealed class DisplayTokenServiceTests : DisplayTokenTestContext
     public async Task Audit_CreateRevokeAndFirstUsePerDay_RecordedWithoutTheToken()
     {
         var (created, _) = await Tokens.CreateAsync("wall 7", Time.GetUtcNow().AddDays(90), Admin, CancellationToken.None);
-        await Tokens.ValidateAsync(created!.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created!.Token);
         Time.Advance(TimeSpan.FromHours(2));
-        await Tokens.ValidateAsync(created.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created.Token);
         Time.Advance(TimeSpan.FromDays(1));
-        await Tokens.ValidateAsync(created.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created.Token);
         await Tokens.RevokeAsync(created.Info.Id, Admin, CancellationToken.None);
 
         var entries = (await AuditEntriesAsync("display_token.")).OrderBy(e => e.Sequence).ToList();
@@ -153,15 +155,124 @@ public sealed class DisplayTokenServiceTests : DisplayTokenTestContext
     {
         var (created, _) = await Tokens.CreateAsync("wall", Time.GetUtcNow().AddDays(90), Admin, CancellationToken.None);
         var firstUse = Time.GetUtcNow();
-        await Tokens.ValidateAsync(created!.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created!.Token);
         Time.Advance(TimeSpan.FromSeconds(30));
-        await Tokens.ValidateAsync(created.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created.Token);
 
         Assert.Equal(firstUse, (await Tokens.ListAsync(CancellationToken.None)).Single().LastUsedAt);
 
         Time.Advance(TimeSpan.FromSeconds(31));
-        await Tokens.ValidateAsync(created.Token, CancellationToken.None);
+        await ValidateAndRecordAsync(created.Token);
 
         Assert.Equal(Time.GetUtcNow(), (await Tokens.ListAsync(CancellationToken.None)).Single().LastUsedAt);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AuditCannotBeWritten_TokenStaysValidAndTheDayIsNotMarkedUsed()
+    {
+        var (created, _) = await Tokens.CreateAsync("wall", Time.GetUtcNow().AddDays(90), Admin, CancellationToken.None);
+        await Audit.StopAsync(CancellationToken.None);
+
+        var info = await Tokens.ValidateAsync(created!.Token, CancellationToken.None);
+        await Tokens.UseRecordedAsync();
+
+        Assert.Equal(created.Info.Id, info?.Id);
+        Assert.Equal(created.Info.Id, (await Tokens.FindActiveAsync(created.Info.Id, CancellationToken.None))?.Id);
+        // The circuit's revalidation (same rule as the hub's) keeps the wall screen signed in.
+        var sessions = Services.GetRequiredService<SessionValidator>();
+        Assert.True(await sessions.IsStillValidAsync(DisplayPrincipal.Create(created.Info, DisplayAuthentication.CookieScheme), CancellationToken.None));
+        // Not audited, so not marked: a later use (once the audit log works again) records the day.
+        Assert.Null((await Tokens.ListAsync(CancellationToken.None)).Single().LastUsedAt);
+        Assert.Empty(await AuditEntriesAsync(AuditActions.DisplayTokenUse));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_DatabaseWriteLocked_AnswersWithoutWaitingAndRecordsTheUseOnceUnlocked()
+    {
+        var (created, _) = await Tokens.CreateAsync("wall", Time.GetUtcNow().AddDays(90), Admin, CancellationToken.None);
+        await using var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory, "openkcm.db")};Pooling=False");
+        await locker.OpenAsync();
+        await using (var begin = locker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE;";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        // The read is not blocked (WAL); the write is, and validation must not wait for it.
+        var info = await Tokens.ValidateAsync(created!.Token, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(created.Info.Id, info?.Id);
+        Assert.False(Tokens.UseRecordedAsync().IsCompleted);
+        Assert.Null((await Tokens.ListAsync(CancellationToken.None)).Single().LastUsedAt);
+
+        await using (var rollback = locker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        await Tokens.UseRecordedAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Time.GetUtcNow(), (await Tokens.ListAsync(CancellationToken.None)).Single().LastUsedAt);
+        Assert.Single(await AuditEntriesAsync(AuditActions.DisplayTokenUse));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UnknownToken_RefusedFromCacheForThirtySecondsThenReadAgain()
+    {
+        var token = "okd_" + new string('Q', 43);
+        Assert.Null(await Tokens.ValidateAsync(token, CancellationToken.None));
+        Assert.Equal(1, Tokens.UnknownCachedCount);
+
+        // A row appearing behind the service's back (as another console instance would write it) proves no read happens.
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleIdentityDbContext>();
+            db.DisplayTokens.Add(new DisplayToken
+            {
+                Id = Guid.NewGuid(),
+                Name = "elsewhere",
+                TokenHash = DisplayTokenService.Hash(token),
+                CreatedById = AdminId,
+                CreatedByName = AdminName,
+                CreatedAt = Time.GetUtcNow(),
+                ExpiresAt = Time.GetUtcNow().AddDays(1),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Time.Advance(DisplayTokenService.UnknownCacheDuration - TimeSpan.FromSeconds(1));
+        Assert.Null(await Tokens.ValidateAsync(token, CancellationToken.None));
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("elsewhere", (await Tokens.ValidateAsync(token, CancellationToken.None))?.Name);
+        await Tokens.UseRecordedAsync();
+    }
+
+    [Fact]
+    public async Task ValidateAsync_FloodOfUnknownTokens_NegativeCacheStaysBounded()
+    {
+        for (var i = 0; i < DisplayTokenService.MaxUnknownCached + 50; i++)
+        {
+            var token = "okd_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            Assert.Null(await Tokens.ValidateAsync(token, CancellationToken.None));
+            Assert.InRange(Tokens.UnknownCachedCount, 1, DisplayTokenService.MaxUnknownCached);
+        }
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ManyConcurrentFirstRequests_OneTokenOneUseEntry()
+    {
+        var (created, _) = await Tokens.CreateAsync("wall", Time.GetUtcNow().AddDays(90), Admin, CancellationToken.None);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Tokens.ValidateAsync(created!.Token, CancellationToken.None))));
+        await Tokens.UseRecordedAsync();
+
+        Assert.All(answers, a => Assert.Equal(created!.Info.Id, a?.Id));
+        Assert.Single(await AuditEntriesAsync(AuditActions.DisplayTokenUse));
+    }
+
+    private async Task ValidateAndRecordAsync(string token)
+    {
+        Assert.NotNull(await Tokens.ValidateAsync(token, CancellationToken.None));
+        await Tokens.UseRecordedAsync();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,10 @@ public abstract class DisplayTokenTestContext : ConsoleTestContext, IAsyncLifeti
             sqlite => sqlite.MigrationsHistoryTable(ConsoleIdentityDbContext.HistoryTable)));
         Services.AddLogging();
         Services.TryAddSingleton<DisplayTokenService>();
+        Services.AddIdentityCore<ConsoleUser>()
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ConsoleIdentityDbContext>();
+        Services.AddSingleton<SessionValidator>();
         Services.AddScoped<CurrentActor>();
         SignInAs(AdminName, Roles.Administrator);
         Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, AdminId));
@@ -52,6 +57,38 @@ public abstract class DisplayTokenTestContext : ConsoleTestContext, IAsyncLifeti
 
     protected async Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync(string actionPrefix) =>
         (await Audit.QueryAsync(new AuditQuery { ActionPrefix = actionPrefix, Take = AuditQuery.MaxTake }, CancellationToken.None)).Entries;
+
+    /// <summary>
+    /// Stores a real console user and returns the principal a sign-in cookie would carry (id, role, security stamp),
+    /// with the user itself for changing it afterwards.
+    /// </summary>
+    protected async Task<(ClaimsPrincipal Principal, ConsoleUser User)> SignedInUserAsync(string email, string role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsoleUser>>();
+        var user = new ConsoleUser { UserName = email, Email = email, CreatedAt = Time.GetUtcNow() };
+        var created = await users.CreateAsync(user);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        var stampClaim = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id),
+                new Claim(ClaimTypes.Name, email),
+                new Claim(ClaimTypes.Role, role),
+                new Claim(stampClaim, (await users.GetSecurityStampAsync(user))!),
+            ],
+            IdentityConstants.ApplicationScheme));
+        return (principal, user);
+    }
+
+    /// <summary>Runs <paramref name="change"/> on the stored user <paramref name="userId"/> in a scope of its own.</summary>
+    protected async Task ChangeUserAsync(string userId, Func<UserManager<ConsoleUser>, ConsoleUser, Task> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsoleUser>>();
+        await change(users, (await users.FindByIdAsync(userId))!);
+    }
 
     public virtual async Task InitializeAsync()
     {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenKcm.Console.Components.Noc;
 using OpenKcm.Console.Identity;
+using OpenKcm.Console.Identity.DisplayTokens;
+using OpenKcm.Core;
 using OpenKcm.Console.Tests.Components.Dashboard;
 using OpenKcm.Core.Health;
 using OpenKcm.Tests.Shared;
@@ -13,7 +15,7 @@ namespace OpenKcm.Console.Tests.Components.Noc;
 /// The NOC page against the real <see cref="HealthFeed"/> (driven as the monitor would) and a manual clock for its
 /// one-second tick (clock and staleness).
 /// </summary>
-public sealed class NocPageTests : ConsoleTestContext
+public sealed class NocPageTests : ConsoleTestContext, IAsyncLifetime
 {
     private static readonly DateTimeOffset s_opened = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
 
@@ -25,8 +27,17 @@ public sealed class NocPageTests : ConsoleTestContext
         Services.AddSingleton(_feed);
         Services.AddSingleton<TimeProvider>(_time);
         Services.AddSingleton(Options.Create(new HealthOptions()));
+        // The page listens for revocations; an Operator's page never reads the (absent) database.
+        Services.AddOpenKcmCore(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), "openkcm-console-tests", "unused"));
+        Services.AddLogging();
+        Services.AddSingleton<DisplayTokenService>();
         SignInAs("olga@example.test", Roles.Operator);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // The container holds Core's AuditLog (for DisplayTokenService), which only disposes asynchronously.
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     private static string Text(AngleSharp.Dom.IElement element) =>
         string.Join(' ', element.TextContent.Split(default(char[]), StringSplitOptions.RemoveEmptyEntries));
