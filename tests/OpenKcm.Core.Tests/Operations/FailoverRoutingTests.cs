@@ -137,8 +137,9 @@ public sealed class FailoverRoutingTests
         var record = Assert.Single(h.Operations.Records);
         Assert.Equal(KeyOperationOutcome.Failed, record.Outcome);
         Assert.Equal(3, record.Attempts);
-        Assert.True(h.Coordinator.Get(h.Primary.Id)!.FailedOver);
-        Assert.Equal(3, h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls));
-        Assert.InRange(h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls), 2, 3); // the last attempt tries the primary too unless it is Critical by then
+        // Both keystores were tried; which one the last attempt reached depends on which turned Critical first (a
+        // Critical backup fails back to a primary that is not Critical).
+        Assert.InRange(h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls), 2, 3);
+        Assert.InRange(h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls), 2, 3);
     }
 }
