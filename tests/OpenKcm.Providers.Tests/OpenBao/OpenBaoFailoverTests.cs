@@ -146,11 +146,11 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
     [Fact]
     public async Task UnverifiedBackup_PrimaryDown_NoFailover()
     {
-        var unverified = Keystore("sandbox_openbao", _primary.TenantId, _sandbox.Emulator.BaseAddress, _backup.Id, verified: false);
-        unverified = new ActiveKeystore
+        // The same primary as the catalog shows it when Verify backup never succeeded (or a new version made it stale).
+        var unverified = new ActiveKeystore
         {
-            Id = _primary.Id, TenantId = unverified.TenantId, TenantName = unverified.TenantName, Name = unverified.Name, Kind = unverified.Kind,
-            Version = 1, Settings = unverified.Settings, Secrets = unverified.Secrets, BackupKeystoreId = _backup.Id,
+            Id = _primary.Id, TenantId = _primary.TenantId, TenantName = _primary.TenantName, Name = _primary.Name, Kind = _primary.Kind,
+            Version = _primary.Version, Settings = _primary.Settings, Secrets = _primary.Secrets, BackupKeystoreId = _backup.Id,
         };
         _catalog.Change([unverified, _backup], _primary.Id);
         await WaitAsync(() => Task.FromResult(Failover.Get(_primary.Id)?.BackupAvailable == false), "the coordinator saw the unverified backup");
