@@ -32,6 +32,8 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
 
     public DbSet<KeystoreThresholdOverride> KeystoreThresholdOverrides => Set<KeystoreThresholdOverride>();
 
+    public DbSet<BackupVerificationRow> BackupVerifications => Set<BackupVerificationRow>();
+
     public DbSet<Alert> Alerts => Set<Alert>();
 
     public DbSet<Webhook> Webhooks => Set<Webhook>();
@@ -129,6 +131,13 @@ internal sealed class OpenKcmDbContext(DbContextOptions<OpenKcmDbContext> option
             b.HasKey(o => o.KeystoreId);
             b.Property(o => o.UpdatedById).HasMaxLength(256);
             b.HasOne<Keystore>().WithMany().HasForeignKey(o => o.KeystoreId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<BackupVerificationRow>(b =>
+        {
+            b.ToTable("backup_verifications");
+            b.HasKey(v => v.KeystoreId);
+            b.HasOne<Keystore>().WithMany().HasForeignKey(v => v.KeystoreId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Alert>(b =>

@@ -67,6 +67,12 @@ public static class HealthServiceCollectionExtensions
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero, $"{nameof(KeyOperationOptions.ConnectTimeout)} must be positive.")
             .ValidateOnStart();
 
+        services.AddOptions<FailoverOptions>()
+            .Validate(o => o.FailoverAfterOperationFailures >= 1, $"{nameof(FailoverOptions.FailoverAfterOperationFailures)} must be at least 1.")
+            .Validate(o => o.OperationFailureWindow > TimeSpan.Zero, $"{nameof(FailoverOptions.OperationFailureWindow)} must be positive.")
+            .Validate(o => o.MinimumDwell >= TimeSpan.Zero, $"{nameof(FailoverOptions.MinimumDwell)} must not be negative.")
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HealthFeed>();
         services.TryAddSingleton<KeystoreConnectionManager>();

@@ -29,6 +29,15 @@ public sealed class ActiveKeystore
     /// <summary>The keystore key operations fail over to (same tenant, holding the same L1); null when none.</summary>
     public Guid? BackupKeystoreId { get; init; }
 
+    /// <summary>The last successful Verify backup of <see cref="BackupKeystoreId"/>; null: never verified.</summary>
+    public BackupVerificationRecord? BackupVerification { get; init; }
+
+    /// <summary>
+    /// True when <see cref="BackupVerification"/> covers this keystore's active <see cref="Version"/> and the backup's
+    /// current active version. The failover coordinator never fails over to an unverified backup.
+    /// </summary>
+    public bool BackupVerified { get; init; }
+
     /// <summary>The administrator's threshold overrides for this keystore; null: the plugin's defaults.</summary>
     public HealthThresholds? ThresholdOverrides { get; init; }
 

@@ -26,6 +26,18 @@ public sealed class KeystoreInfo
     /// <summary>The keystore key operations fail over to; same tenant.</summary>
     public Guid? BackupKeystoreId { get; init; }
 
+    /// <summary>
+    /// The last successful Verify backup of the named backup (null: never, or cleared by naming another backup); it
+    /// may be stale, see <see cref="BackupVerified"/>.
+    /// </summary>
+    public BackupVerificationRecord? BackupVerification { get; init; }
+
+    /// <summary>
+    /// True when <see cref="BackupVerification"/> covers the current active versions of this keystore and of its
+    /// backup: only then may key operations fail over to the backup.
+    /// </summary>
+    public bool BackupVerified { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

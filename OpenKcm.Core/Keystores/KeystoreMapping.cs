@@ -7,8 +7,10 @@ namespace OpenKcm.Core.Keystores;
 /// <summary>Row ⇄ snapshot mapping and the JSON layouts of the version columns. Pure; thread-safe.</summary>
 internal static class KeystoreMapping
 {
-    public static KeystoreInfo ToInfo(Keystore k, string tenantName) => new()
+    public static KeystoreInfo ToInfo(Keystore k, string tenantName, BackupVerificationRecord? verification = null, int? backupActiveVersion = null) => new()
     {
+        BackupVerification = verification,
+        BackupVerified = verification is not null && verification.Covers(k.BackupKeystoreId, k.ActiveVersion, backupActiveVersion),
         Id = k.Id,
         TenantId = k.TenantId,
         TenantName = tenantName,
@@ -22,6 +24,12 @@ internal static class KeystoreMapping
         UpdatedAt = k.UpdatedAt,
         LastTest = k is { LastTestVersion: { } v, LastTestOutcome: { } o, LastTestedAt: { } at } ? new KeystoreTestSummary(v, o, at) : null,
     };
+
+    /// <summary>The stored verification when it is about <paramref name="backupKeystoreId"/>; null otherwise.</summary>
+    public static BackupVerificationRecord? ToRecord(BackupVerificationRow? row, Guid? backupKeystoreId) =>
+        row is not null && row.BackupKeystoreId == backupKeystoreId
+            ? new BackupVerificationRecord(row.BackupKeystoreId, row.PrimaryVersion, row.BackupVersion, row.VerifiedAt)
+            : null;
 
     public static KeystoreVersionInfo ToInfo(KeystoreVersion v) => new()
     {

@@ -409,10 +409,55 @@ public sealed class KeystoreService : IKeystoreCatalog
 
             keystore.BackupKeystoreId = backupKeystoreId;
             Touch(keystore);
+
+            // A backup named (again) is unproven until Verify backup succeeds for it.
+            var verification = await db.BackupVerifications.FirstOrDefaultAsync(v => v.KeystoreId == keystore.Id, cancellationToken).ConfigureAwait(false);
+            if (verification is not null)
+            {
+                db.BackupVerifications.Remove(verification);
+            }
+
             await CommitAsync(db, [record], cancellationToken).ConfigureAwait(false);
             RaiseChanged(keystore.Id);
             return await ToInfoAsync(db, keystore, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Records a successful Verify backup of <paramref name="keystoreId"/>'s backup <paramref name="backupKeystoreId"/>
+    /// for the given active versions (replacing an earlier one), and raises <see cref="KeystoreChanged"/> so the
+    /// failover coordinator sees it. Nothing is recorded when the keystore no longer names that backup. Not audited
+    /// here: <see cref="Operations.BackupVerifier"/> audits the run.
+    /// </summary>
+    /// <returns>True when recorded.</returns>
+    internal async Task<bool> RecordBackupVerificationAsync(
+        Guid keystoreId, Guid backupKeystoreId, int primaryVersion, int backupVersion, DateTimeOffset verifiedAt, CancellationToken cancellationToken)
+    {
+        var db = await _dbFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (db.ConfigureAwait(false))
+        {
+            var keystore = await db.Keystores.AsNoTracking().FirstOrDefaultAsync(k => k.Id == keystoreId, cancellationToken).ConfigureAwait(false);
+            if (keystore?.BackupKeystoreId != backupKeystoreId)
+            {
+                return false;
+            }
+
+            var row = await db.BackupVerifications.FirstOrDefaultAsync(v => v.KeystoreId == keystoreId, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                row = new BackupVerificationRow { KeystoreId = keystoreId, BackupKeystoreId = backupKeystoreId };
+                db.BackupVerifications.Add(row);
+            }
+
+            row.BackupKeystoreId = backupKeystoreId;
+            row.PrimaryVersion = primaryVersion;
+            row.BackupVersion = backupVersion;
+            row.VerifiedAt = verifiedAt;
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        RaiseChanged(keystoreId);
+        return true;
     }
 
     /// <summary>Keystores, of one tenant or all, ordered by tenant and name.</summary>
@@ -431,7 +476,12 @@ public sealed class KeystoreService : IKeystoreCatalog
 
             var rows = await query.OrderBy(r => r.TenantName).ThenBy(r => r.Keystore.Name)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. rows.Select(r => KeystoreMapping.ToInfo(r.Keystore, r.TenantName))];
+            var verifications = await db.BackupVerifications.AsNoTracking().ToDictionaryAsync(v => v.KeystoreId, cancellationToken).ConfigureAwait(false);
+            var backupIds = rows.Where(r => r.Keystore.BackupKeystoreId is not null).Select(r => r.Keystore.BackupKeystoreId!.Value).Distinct().ToList();
+            var backupVersions = await ActiveVersionsAsync(db, backupIds, cancellationToken).ConfigureAwait(false);
+            return [.. rows.Select(r => KeystoreMapping.ToInfo(r.Keystore, r.TenantName,
+                KeystoreMapping.ToRecord(verifications.GetValueOrDefault(r.Keystore.Id), r.Keystore.BackupKeystoreId),
+                r.Keystore.BackupKeystoreId is { } b ? backupVersions.GetValueOrDefault(b) : null))];
         }
     }
 
@@ -533,6 +583,10 @@ public sealed class KeystoreService : IKeystoreCatalog
             var versions = await db.KeystoreVersions.AsNoTracking().Where(v => ids.Contains(v.KeystoreId))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             var overrides = await Health.KeystoreThresholdService.LoadOverridesAsync(db, ids, cancellationToken).ConfigureAwait(false);
+            var verifications = await db.BackupVerifications.AsNoTracking().Where(v => ids.Contains(v.KeystoreId))
+                .ToDictionaryAsync(v => v.KeystoreId, cancellationToken).ConfigureAwait(false);
+            var backupIds = rows.Where(r => r.Keystore.BackupKeystoreId is not null).Select(r => r.Keystore.BackupKeystoreId!.Value).Distinct().ToList();
+            var backupVersions = await ActiveVersionsAsync(db, backupIds, cancellationToken).ConfigureAwait(false);
             var active = new List<ActiveKeystore>(rows.Count);
             foreach (var r in rows)
             {
@@ -543,8 +597,12 @@ public sealed class KeystoreService : IKeystoreCatalog
                 }
 
                 var info = KeystoreMapping.ToInfo(row);
+                var verification = KeystoreMapping.ToRecord(verifications.GetValueOrDefault(r.Keystore.Id), r.Keystore.BackupKeystoreId);
+                int? backupVersion = r.Keystore.BackupKeystoreId is { } backupId ? backupVersions.GetValueOrDefault(backupId) : null;
                 active.Add(new ActiveKeystore
                 {
+                    BackupVerification = verification,
+                    BackupVerified = verification is not null && verification.Covers(r.Keystore.BackupKeystoreId, info.Version, backupVersion),
                     Id = r.Keystore.Id,
                     TenantId = r.Keystore.TenantId,
                     TenantName = r.TenantName,
@@ -668,8 +726,22 @@ public sealed class KeystoreService : IKeystoreCatalog
     {
         var tenantName = await db.Tenants.Where(t => t.Id == keystore.TenantId).Select(t => t.Name)
             .FirstAsync(cancellationToken).ConfigureAwait(false);
-        return KeystoreMapping.ToInfo(keystore, tenantName);
+        if (keystore.BackupKeystoreId is not { } backupId)
+        {
+            return KeystoreMapping.ToInfo(keystore, tenantName);
+        }
+
+        var row = await db.BackupVerifications.AsNoTracking().FirstOrDefaultAsync(v => v.KeystoreId == keystore.Id, cancellationToken).ConfigureAwait(false);
+        var backupVersions = await ActiveVersionsAsync(db, [backupId], cancellationToken).ConfigureAwait(false);
+        return KeystoreMapping.ToInfo(keystore, tenantName, KeystoreMapping.ToRecord(row, backupId), backupVersions.GetValueOrDefault(backupId));
     }
+
+    /// <summary>The active version of each of <paramref name="ids"/> that has one (any state: a verification is about versions).</summary>
+    private static async Task<Dictionary<Guid, int?>> ActiveVersionsAsync(OpenKcmDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
+        ids.Count == 0
+            ? []
+            : await db.Keystores.AsNoTracking().Where(k => ids.Contains(k.Id))
+                .ToDictionaryAsync(k => k.Id, k => k.ActiveVersion, cancellationToken).ConfigureAwait(false);
 
     private IKeystorePlugin GetPlugin(string kind) =>
         _plugins.Find(kind) ?? throw new KeystoreCommandException(KeystoreCommandError.PluginNotRegistered,

@@ -13,8 +13,10 @@ namespace OpenKcm.Core.Operations;
 /// primary's connection and unwrapping it on the backup's, then comparing in constant time. Both keystores must be
 /// active. The value is random, used for nothing else and cleared afterwards. The two operations go to the pooled
 /// connections directly, not through the <see cref="KeyOperationRouter"/> (which would follow the failover routing);
-/// they do not count for health. Each run is audited once as <see cref="AuditActions.KeystoreVerifyBackup"/>.
-/// Singleton; thread-safe.
+/// they do not count for health. Each run is audited once as <see cref="AuditActions.KeystoreVerifyBackup"/>. A
+/// success is recorded with the active versions of both keystores it ran on
+/// (<see cref="KeystoreInfo.BackupVerification"/>): the failover coordinator fails over only to a backup verified for
+/// the current active versions. Singleton; thread-safe.
 /// </summary>
 public sealed class BackupVerifier(KeystoreConnectionManager connections, KeystoreService keystores, AuditLog audit, TimeProvider timeProvider)
 {
@@ -61,6 +63,7 @@ public sealed class BackupVerifier(KeystoreConnectionManager connections, Keysto
         var value = RandomNumberGenerator.GetBytes(ValueBytes);
         var associatedData = Encoding.UTF8.GetBytes($"openkcm:backup-verification:{primary.Id:N}:{backup.Id:N}:{Guid.NewGuid():N}");
         byte[]? unwrapped = null;
+        int primaryVersion, backupVersion;
         var step = $"Wrapping on {primary.Name}";
         var started = timeProvider.GetTimestamp();
         try
@@ -68,21 +71,31 @@ public sealed class BackupVerifier(KeystoreConnectionManager connections, Keysto
             byte[] wrapped;
             using (var lease = await connections.AcquireAsync(primary.Id, cancellationToken).ConfigureAwait(false))
             {
+                primaryVersion = lease.Keystore.Version;
                 wrapped = await lease.Connection.WrapAsync(value, associatedData, cancellationToken).ConfigureAwait(false);
             }
 
             step = $"Unwrapping on {backup.Name}";
             using (var lease = await connections.AcquireAsync(backup.Id, cancellationToken).ConfigureAwait(false))
             {
+                backupVersion = lease.Keystore.Version;
                 unwrapped = await lease.Connection.UnwrapAsync(wrapped, associatedData, cancellationToken).ConfigureAwait(false);
             }
 
             var elapsed = timeProvider.GetElapsedTime(started);
-            return CryptographicOperations.FixedTimeEquals(value, unwrapped)
-                ? new BackupVerification(true,
-                    $"A fresh {ValueBytes * 8}-bit value wrapped by {primary.Name} was unwrapped by {backup.Name} to the same value: the backup holds the same L1 key.")
-                { Duration = elapsed }
-                : new BackupVerification(false,
+            if (CryptographicOperations.FixedTimeEquals(value, unwrapped))
+            {
+                var at = timeProvider.GetUtcNow();
+                var recorded = await keystores.RecordBackupVerificationAsync(primary.Id, backup.Id, primaryVersion, backupVersion, at, cancellationToken)
+                    .ConfigureAwait(false);
+                return recorded
+                    ? new BackupVerification(true,
+                        $"A fresh {ValueBytes * 8}-bit value wrapped by {primary.Name} v{primaryVersion} was unwrapped by {backup.Name} v{backupVersion} to the same value: the backup holds the same L1 key.")
+                    { Duration = elapsed, VerifiedAt = at }
+                    : new BackupVerification(false, $"{primary.Name} no longer names {backup.Name} as its backup; nothing was recorded.") { Duration = elapsed };
+            }
+
+            return new BackupVerification(false,
                     $"{backup.Name} unwrapped the value wrapped by {primary.Name} to different bytes: it does not hold the same L1 key.")
                 { Duration = elapsed };
         }
@@ -120,4 +133,7 @@ public sealed record BackupVerification(bool Succeeded, string Message)
 
     /// <summary>Wall time of wrap plus unwrap (connects included); zero when they did not both run.</summary>
     public TimeSpan Duration { get; init; }
+
+    /// <summary>When a successful verification was recorded; null on failure.</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenKcm.Core.Audit;
 using OpenKcm.Core.Health;
 using OpenKcm.Core.Keystores;
@@ -14,14 +15,18 @@ namespace OpenKcm.Core.Operations;
 /// <see cref="Changed"/>), alerts (through <see cref="Switched"/>) and the audit log.
 /// </summary>
 /// <remarks>
-/// <para>Rules. Fail over when the primary turns <see cref="KeystoreHealthStatus.Critical"/>, or when a key operation
-/// on it fails with a retryable <see cref="KeystoreException"/> (<see cref="ReportOperationFailure"/>), but only while
-/// the backup is active, of the same tenant and not Critical; otherwise the primary's state says
-/// <see cref="KeystoreFailoverState.BackupAvailable"/> false with the reason (and a warning is logged once). Fail back
-/// when the primary is Healthy after at least <see cref="HealthThresholds.FailbackAfterHealthyProbes"/> consecutive
-/// successful probes counted since the failover (a failure resets the count), at once when the backup stops being
-/// active, and when the backup turns Critical while the primary is Healthy. The backup's own backup is never followed
-/// (no chains).</para>
+/// <para>Rules. The backup is available only while it is active, of the same tenant, not Critical, and verified for the
+/// current active versions of both keystores (<see cref="ActiveKeystore.BackupVerified"/>); otherwise the primary's
+/// state says <see cref="KeystoreFailoverState.BackupAvailable"/> false with the reason (and a warning is logged
+/// once). The route fails over when the primary turns <see cref="KeystoreHealthStatus.Critical"/>, or when
+/// <see cref="FailoverOptions.FailoverAfterOperationFailures"/> key operations in a row fail on it with a retryable,
+/// non-throttling <see cref="KeystoreException"/> (<see cref="ReportOperationFailure"/>; each such failing operation
+/// continues on an available backup at once, whatever the route). Throttling never moves the route. Fail back when the
+/// primary is Healthy after at least <see cref="HealthThresholds.FailbackAfterHealthyProbes"/> consecutive successful
+/// probes counted since the failover (a failure resets the count) and, after an operation-forced failover, at least
+/// <see cref="FailoverOptions.MinimumDwell"/> after it; at once when the backup stops being active; and at once when
+/// the backup is Critical or otherwise unavailable while the primary is not Critical. The backup's own backup is never
+/// followed (no chains).</para>
 /// <para>State lives in memory: after a console restart every primary starts on itself and fails over again as soon
 /// as the rules say so.</para>
 /// <para>Threading: singleton, thread-safe. <see cref="OnHealthChanged"/> is called by the monitor under its lock; it
@@ -42,6 +47,7 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
     private static readonly TimeSpan s_maxAuditRetry = TimeSpan.FromSeconds(30);
 
     private readonly Func<AuditRecord, CancellationToken, Task> _appendAudit;
+    private readonly FailoverOptions _options;
     private readonly KeystoreConnectionManager? _connections;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<FailoverCoordinator> _logger;
@@ -55,17 +61,26 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
     private int _pendingAudits;
 
     /// <summary>Creates the coordinator and starts its audit writer; subscribes to the connection manager's active set.</summary>
-    public FailoverCoordinator(AuditLog audit, KeystoreConnectionManager connections, TimeProvider timeProvider, ILogger<FailoverCoordinator> logger)
-        : this((record, ct) => AppendAsync(audit, record, ct), connections, timeProvider, logger)
+    /// <param name="audit">Where switches are audited.</param>
+    /// <param name="connections">The source of the active set.</param>
+    /// <param name="timeProvider">The clock of dwell times and failure windows.</param>
+    /// <param name="logger">Switches and availability changes.</param>
+    /// <param name="options">When operation failures switch the route; null: the defaults.</param>
+    public FailoverCoordinator(
+        AuditLog audit, KeystoreConnectionManager connections, TimeProvider timeProvider, ILogger<FailoverCoordinator> logger,
+        IOptions<FailoverOptions>? options = null)
+        : this((record, ct) => AppendAsync(audit, record, ct), connections, timeProvider, logger, options?.Value)
     {
         ArgumentNullException.ThrowIfNull(audit);
     }
 
     /// <summary>For tests: audit through <paramref name="appendAudit"/>; <paramref name="connections"/> may be null.</summary>
     internal FailoverCoordinator(
-        Func<AuditRecord, CancellationToken, Task> appendAudit, KeystoreConnectionManager? connections, TimeProvider timeProvider, ILogger<FailoverCoordinator> logger)
+        Func<AuditRecord, CancellationToken, Task> appendAudit, KeystoreConnectionManager? connections, TimeProvider timeProvider, ILogger<FailoverCoordinator> logger,
+        FailoverOptions? options = null)
     {
         _appendAudit = appendAudit;
+        _options = options ?? new FailoverOptions();
         _connections = connections;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -111,9 +126,23 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
     }
 
     /// <summary>
-    /// The router reports a retryable failure of a key operation on <paramref name="primary"/>. Fails over when the
-    /// backup is available. Returns true when operations for the primary now go to <paramref name="backup"/> (also
-    /// when an earlier failure already switched them): the router then continues the same operation there at once.
+    /// True when an operation on <paramref name="primaryKeystoreId"/> may be served by the primary itself: it is not
+    /// Critical. The router asks this when an attempt on the backup fails while failed over.
+    /// </summary>
+    public bool PrimaryUsable(Guid primaryKeystoreId)
+    {
+        lock (_lock)
+        {
+            return _health.GetValueOrDefault(primaryKeystoreId)?.Status != KeystoreHealthStatus.Critical;
+        }
+    }
+
+    /// <summary>
+    /// The router reports a retryable failure of a key operation on <paramref name="primary"/>. Returns true when that
+    /// operation should continue on <paramref name="backup"/> at once: the backup is available (or already in use) and
+    /// the failure is not <see cref="KeystoreErrorKind.Throttled"/> (throttling is retried on the primary, honouring its
+    /// Retry-After). The route itself (later operations) switches only after
+    /// <see cref="FailoverOptions.FailoverAfterOperationFailures"/> such failures in a row.
     /// </summary>
     /// <param name="primary">The keystore the operation failed on; it names the backup.</param>
     /// <param name="backup">The backup as the router found it active, or null when it is not active.</param>
@@ -141,13 +170,29 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
             }
 
             var route = RouteLocked(primary);
-            if (!route.FailedOver)
+            var usable = backup is not null && route.BackupId == backup.Id;
+            if (route.FailedOver)
             {
-                var reason = $"{operation.ToString().ToLowerInvariant()} on {primary.Name} failed: {error.Kind}";
-                EvaluateLocked(route, forceFailoverReason: reason);
+                EvaluateLocked(route, forceFailoverReason: null);
+                return route.FailedOver && usable;
             }
 
-            return route.FailedOver && backup is not null && route.BackupId == backup.Id;
+            if (error.Kind == KeystoreErrorKind.Throttled)
+            {
+                EvaluateLocked(route, forceFailoverReason: null);
+                return false;
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            route.OperationFailures = route.LastOperationFailureAt is { } last && now - last <= _options.OperationFailureWindow
+                ? route.OperationFailures + 1
+                : 1;
+            route.LastOperationFailureAt = now;
+            var reason = route.OperationFailures >= _options.FailoverAfterOperationFailures
+                ? $"{route.OperationFailures} key operations in a row failed on {primary.Name}, the last {operation.ToString().ToLowerInvariant()}: {error.Kind}"
+                : null;
+            EvaluateLocked(route, forceFailoverReason: reason);
+            return usable && (route.FailedOver || route.BackupUnavailableReason is null);
         }
     }
 
@@ -165,6 +210,12 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
                     own.HealthyProbes = observation.Succeeded
                         ? own.HealthyProbes + (observation.Source == HealthObservationSource.Probe ? 1 : 0)
                         : 0;
+                }
+                else if (!own.FailedOver && observation is { Succeeded: true })
+                {
+                    // A success of the primary ends a run of operation failures.
+                    own.OperationFailures = 0;
+                    own.LastOperationFailureAt = null;
                 }
 
                 EvaluateLocked(own, forceFailoverReason: null);
@@ -285,6 +336,7 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
         {
             null => $"backup {route.BackupName} is not active",
             _ when backup.TenantId != primary.TenantId => $"backup {backup.Name} belongs to another tenant",
+            _ when !primary.BackupVerified => $"backup {backup.Name} has not been verified for the active versions: run Verify backup",
             _ when backupHealth?.Status == KeystoreHealthStatus.Critical => $"backup {backup.Name} is Critical",
             _ => null,
         };
@@ -312,6 +364,7 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
             if (reason is not null && unavailable is null)
             {
                 Switch(route, primary, backup!, toBackup: true, reason);
+                route.DwellUntil = forceFailoverReason is not null ? route.Since + _options.MinimumDwell : null;
             }
         }
         else
@@ -322,13 +375,15 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
             {
                 reason = unavailable;
             }
-            else if (primaryHealth is { Status: KeystoreHealthStatus.Healthy } && route.HealthyProbes >= threshold)
+            else if (unavailable is not null && primaryHealth?.Status != KeystoreHealthStatus.Critical)
+            {
+                // Traffic never stays on an unusable backup while the primary answers.
+                reason = $"{unavailable} and {primary.Name} is {primaryHealth?.Status ?? KeystoreHealthStatus.Unknown}";
+            }
+            else if (primaryHealth is { Status: KeystoreHealthStatus.Healthy } && route.HealthyProbes >= threshold
+                && (route.DwellUntil is not { } dwell || _timeProvider.GetUtcNow() >= dwell))
             {
                 reason = $"{primary.Name} is Healthy after {route.HealthyProbes} consecutive successful probes";
-            }
-            else if (primaryHealth is { Status: KeystoreHealthStatus.Healthy } && backupHealth?.Status == KeystoreHealthStatus.Critical)
-            {
-                reason = $"backup {backup.Name} is Critical and {primary.Name} is Healthy";
             }
 
             if (reason is not null)
@@ -361,6 +416,9 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
         route.Since = now;
         route.Reason = reason;
         route.HealthyProbes = 0;
+        route.OperationFailures = 0;
+        route.LastOperationFailureAt = null;
+        route.DwellUntil = null;
         var backupName = backup?.Name ?? route.BackupName;
         if (toBackup)
         {
@@ -501,6 +559,14 @@ public sealed class FailoverCoordinator : IKeystoreFailoverState, IKeystoreHealt
 
         /// <summary>Successful probes of the primary since the failover (reset by any failure).</summary>
         public int HealthyProbes { get; set; }
+
+        /// <summary>Retryable, non-throttling operation failures of the primary in a row (while on the primary).</summary>
+        public int OperationFailures { get; set; }
+
+        public DateTimeOffset? LastOperationFailureAt { get; set; }
+
+        /// <summary>After an operation-forced failover: no healthy-probe failback before this time.</summary>
+        public DateTimeOffset? DwellUntil { get; set; }
 
         public KeystoreFailoverState? Published { get; set; }
     }

@@ -29,8 +29,10 @@ namespace OpenKcm.Core.Operations;
 /// that is not active reaches no keystore and is not audited here: it throws <see cref="KeystoreNotActiveException"/>.</para>
 /// <para>Failover: before each attempt the router asks the coordinator where the keystore's operations go. When an
 /// attempt on the primary fails with a retryable <see cref="KeystoreException"/> and the primary names a backup, the
-/// failure is reported to the coordinator; if that switched (or had already switched) the primary to its backup, the
-/// same operation continues on the backup at once, without a backoff wait. The backup's own backup is never followed.
+/// failure is reported to the coordinator; when the backup is available and the error is not throttling, the same
+/// operation continues on the backup at once, without a backoff wait (later operations follow only when the
+/// coordinator switched the route). While failed over, a retryable failure on the backup continues the same operation
+/// on the primary at once when the primary is not Critical. The backup's own backup is never followed.
 /// The <see cref="OperationRecord"/> names the keystore that served the operation
 /// (<see cref="OperationRecord.ServedByKeystoreId"/>).</para>
 /// <para>Cancellation: the token of each method cancels the attempt in flight and any
@@ -151,7 +153,16 @@ public sealed class KeyOperationRouter
         if (_failover?.BackupInUse(primary) is { } backupId
             && await FindBackupAsync(primary, backupId, cancellationToken).ConfigureAwait(false) is { } inUse)
         {
-            return await RunOnAsync(operation, inUse, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunOnAsync(operation, inUse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeystoreException ex) when (ex.IsRetryable && _failover.PrimaryUsable(primary.Id))
+            {
+                _logger.LogWarning("{Operation} for keystore {KeystoreName} ({KeystoreId}) failed on its backup {BackupName} ({BackupId}); it continues on the primary, which is not Critical.",
+                    operation.Kind, primary.Name, primary.Id, inUse.Name, inUse.Id);
+                return await RunOnAsync(operation, primary, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         try

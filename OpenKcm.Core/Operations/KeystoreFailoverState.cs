@@ -19,7 +19,10 @@ public sealed record KeystoreFailoverState
     /// <summary>Why it last switched, for people (no secret); null when it never switched.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>False when the backup cannot take operations now (not active, or itself Critical), with the reason.</summary>
+    /// <summary>
+    /// False when the backup cannot take operations now (not active, of another tenant, not verified for the current
+    /// active versions, or itself Critical), with the reason.
+    /// </summary>
     public bool BackupAvailable { get; init; } = true;
 
     public string? BackupUnavailableReason { get; init; }

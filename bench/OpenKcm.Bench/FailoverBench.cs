@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -208,12 +209,33 @@ internal static class FailoverBench
             });
             var openBao = new OpenBaoOptions();
             services.AddSingleton<IKeystorePlugin>(new OpenBaoPlugin(new OpenBaoHandlerPool(openBao), TimeProvider.System, openBao));
-            services.AddSingleton<IKeystoreCatalog>(new StaticCatalog([primary, backup]));
+            var catalog = new StaticCatalog { Active = [primary, backup] };
+            services.AddSingleton<IKeystoreCatalog>(catalog);
             services.AddSingleton<IOperationAuditSink>(sink);
             services.AddKeystoreHealth(o => o.ProbeInterval = probeInterval);
+
+            // The dwell only delays failback between runs; it does not change the time to the first backup operation.
+            services.Configure<FailoverOptions>(o => o.MinimumDwell = TimeSpan.FromSeconds(1));
             var provider = services.BuildServiceProvider();
             await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
             await provider.GetRequiredService<KeystoreHealthMonitor>().StartAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // Verify backup first, as an administrator must: failover never goes to an unverified backup.
+            primary = await VerifyBackupAsync(provider.GetRequiredService<KeystoreConnectionManager>(), primary, backup).ConfigureAwait(false);
+            catalog.Active = [primary, backup];
+            catalog.RaiseChanged(primary.Id);
+            var failover = provider.GetRequiredService<IKeystoreFailoverState>();
+            var waited = Stopwatch.StartNew();
+            while (failover.Get(primary.Id) is not { BackupAvailable: true })
+            {
+                if (waited.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    throw new InvalidOperationException("The failover coordinator did not see the verified backup within 30 s.");
+                }
+
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+
             return new Rig(provider, primary, sink);
         }
 
@@ -221,6 +243,47 @@ internal static class FailoverBench
         {
             await _services.GetRequiredService<KeystoreHealthMonitor>().StopAsync(CancellationToken.None).ConfigureAwait(false);
             await _services.DisposeAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// What BackupVerifier does (a fresh value wrapped on the primary, unwrapped on the backup, compared), returning
+        /// the primary as the catalog shows it after a successful Verify backup of these versions.
+        /// </summary>
+        private static async Task<ActiveKeystore> VerifyBackupAsync(KeystoreConnectionManager connections, ActiveKeystore primary, ActiveKeystore backup)
+        {
+            var value = RandomNumberGenerator.GetBytes(32);
+            var aad = Encoding.UTF8.GetBytes("openkcm:bench:backup-verification");
+            byte[] wrapped;
+            using (var lease = await connections.AcquireAsync(primary, CancellationToken.None).ConfigureAwait(false))
+            {
+                wrapped = await lease.Connection.WrapAsync(value, aad, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            byte[] unwrapped;
+            using (var lease = await connections.AcquireAsync(backup, CancellationToken.None).ConfigureAwait(false))
+            {
+                unwrapped = await lease.Connection.UnwrapAsync(wrapped, aad, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (!CryptographicOperations.FixedTimeEquals(value, unwrapped))
+            {
+                throw new InvalidOperationException("openbao_backup does not hold the same L1 key as openbao.");
+            }
+
+            return new ActiveKeystore
+            {
+                Id = primary.Id,
+                TenantId = primary.TenantId,
+                TenantName = primary.TenantName,
+                Name = primary.Name,
+                Kind = primary.Kind,
+                Version = primary.Version,
+                Settings = primary.Settings,
+                Secrets = primary.Secrets,
+                BackupKeystoreId = primary.BackupKeystoreId,
+                BackupVerification = new BackupVerificationRecord(backup.Id, primary.Version, backup.Version, DateTimeOffset.UtcNow),
+                BackupVerified = true,
+            };
         }
 
         private static ActiveKeystore Keystore(
@@ -243,15 +306,15 @@ internal static class FailoverBench
         };
     }
 
-    private sealed class StaticCatalog(IReadOnlyList<ActiveKeystore> active) : IKeystoreCatalog
+    private sealed class StaticCatalog : IKeystoreCatalog
     {
-        public event Action<Guid>? KeystoreChanged
-        {
-            add { }
-            remove { }
-        }
+        public event Action<Guid>? KeystoreChanged;
 
-        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(active);
+        public IReadOnlyList<ActiveKeystore> Active { get; set; } = [];
+
+        public void RaiseChanged(Guid keystoreId) => KeystoreChanged?.Invoke(keystoreId);
+
+        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(Active);
     }
 
     private sealed class SecretIdResolver(string secretId) : ISecretResolver

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using OpenKcm.Console.Identity;
 using OpenKcm.Core.Keystores;
@@ -8,8 +9,9 @@ namespace OpenKcm.Console.Components.Keystores;
 /// <summary>
 /// The "Backup keystore" choice of one keystore on the Plugin Configuration page: the keystores it may fail over to
 /// (same tenant, same kind, not retired, not itself), Save (refusals shown next to the field), and Verify backup
-/// (a fresh value wrapped by the keystore, unwrapped by the backup; audited). The page's ManageKeystores policy guards
-/// it; the service re-checks every rule.
+/// (a fresh value wrapped by the keystore, unwrapped by the backup; audited), with the verification state: "verified at
+/// …" only while the last successful verification covers the active versions of both keystores (failover is off
+/// otherwise). The page's ManageKeystores policy guards it; the service re-checks every rule.
 /// </summary>
 public sealed partial class BackupKeystoreEditor
 {
@@ -22,6 +24,8 @@ public sealed partial class BackupKeystoreEditor
     private string? _error;
     private string? _saved;
     private BackupVerification? _result;
+    private BackupVerificationRecord? _verification;
+    private bool _verified;
 
     [Inject] public required KeystoreService Keystores { get; init; }
 
@@ -64,8 +68,21 @@ public sealed partial class BackupKeystoreEditor
             _parameterBackup = Keystore.BackupKeystoreId;
             _shownBackup = Keystore.BackupKeystoreId;
             _selected = Keystore.BackupKeystoreId?.ToString() ?? "";
+            _verification = Keystore.BackupVerification;
+            _verified = Keystore.BackupVerified;
         }
     }
+
+    /// <summary>The verification state shown for the saved backup; null when none is saved.</summary>
+    private string? VerificationState => _shownBackup is null
+        ? null
+        : _verified && _verification is { } v
+            ? $"Verified at {Format(v.VerifiedAt)} (v{v.PrimaryVersion} → v{v.BackupVersion})."
+            : _verification is { } stale
+                ? $"Not verified for the active versions (last verified at {Format(stale.VerifiedAt)} for v{stale.PrimaryVersion} → v{stale.BackupVersion}): failover to it is off until Verify backup succeeds."
+                : "Not verified: failover to it is off until Verify backup succeeds.";
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private void OnSelected(ChangeEventArgs e)
     {
@@ -86,6 +103,8 @@ public sealed partial class BackupKeystoreEditor
             Guid? backupId = Guid.TryParse(_selected, out var id) ? id : null;
             var updated = await Keystores.SetBackupAsync(Keystore.Id, backupId, await CurrentActor.GetAsync(), CancellationToken.None);
             _shownBackup = updated.BackupKeystoreId;
+            _verification = updated.BackupVerification;
+            _verified = updated.BackupVerified;
             _saved = backupId is null ? "No backup." : "Backup saved. Verify it holds the same L1 key.";
             await Saved.InvokeAsync();
         }
@@ -113,6 +132,11 @@ public sealed partial class BackupKeystoreEditor
         try
         {
             _result = await Verifier.VerifyAsync(Keystore.Id, await CurrentActor.GetAsync(), CancellationToken.None);
+            if (await Keystores.GetAsync(Keystore.Id, CancellationToken.None) is { } current)
+            {
+                _verification = current.BackupVerification;
+                _verified = current.BackupVerified;
+            }
         }
         catch (KeystoreCommandException e)
         {

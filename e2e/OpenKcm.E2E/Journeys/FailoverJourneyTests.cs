@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenKcm.E2E.Infrastructure;
 using OpenKcm.E2E.Pages;
@@ -38,7 +39,10 @@ public sealed class FailoverJourneyTests(BootstrappedConsoleFixture app) : Brows
         await Expect(keystores.Row(Primary)).ToContainTextAsync("Backup saved.");
         await Page.GetByRole(AriaRole.Button, new() { Name = $"Verify backup of {Primary}", Exact = true }).ClickAsync();
         var verification = Page.GetByRole(AriaRole.Status, new() { Name = $"Backup verification of {Primary}", Exact = true });
-        await Expect(verification).ToContainTextAsync($"✓ A fresh 256-bit value wrapped by {Primary} was unwrapped by {Backup} to the same value");
+        await Expect(verification).ToContainTextAsync(new Regex($"✓ A fresh 256-bit value wrapped by {Primary} v\\d+ was unwrapped by {Backup} v\\d+ to the same value"));
+
+        // Failover is allowed only to a backup verified for the active versions: the editor says it is now.
+        await Expect(Page.GetByLabel($"Backup verification state of {Primary}", new() { Exact = true })).ToContainTextAsync("Verified at ");
         await Screenshots.SaveAsync(Page, "failover-1-backup-verified");
         var secret = await CreateWebhookAsync(receiver.Url);
 

@@ -42,6 +42,6 @@ public sealed class MigrationsTests : IDisposable
         await db.Database.MigrateAsync();
 
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-        Assert.Equal(["20261122000001_Initial", "20261122000002_HealthHistory", "20261122000003_Alerts"], await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(["20261122000001_Initial", "20261122000002_HealthHistory", "20261122000003_Alerts", "20261122000004_BackupVerification"], await db.Database.GetAppliedMigrationsAsync());
     }
 }

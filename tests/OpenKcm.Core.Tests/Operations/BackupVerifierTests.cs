@@ -56,12 +56,66 @@ public sealed class BackupVerifierTests : IAsyncLifetime
         var result = await _verifier.VerifyAsync(_primary.Id, CoreTestContext.Admin, CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Contains("wrapped by primary_fake_kms was unwrapped by backup_fake_kms", result.Message, StringComparison.Ordinal);
+        Assert.Contains("wrapped by primary_fake_kms v1 was unwrapped by backup_fake_kms v1", result.Message, StringComparison.Ordinal);
         Assert.Equal((1, 0), (_plugin.ConnectionsFor(_primary.Name).Sum(c => c.WrapCalls), _plugin.ConnectionsFor(_primary.Name).Sum(c => c.UnwrapCalls)));
         Assert.Equal((0, 1), (_plugin.ConnectionsFor(_backup.Name).Sum(c => c.WrapCalls), _plugin.ConnectionsFor(_backup.Name).Sum(c => c.UnwrapCalls)));
         var entry = Assert.Single(await _ctx.AuditEntriesAsync(AuditActions.KeystoreVerifyBackup));
         Assert.Equal((AuditOutcome.Success, _primary.Id), (entry.Outcome, entry.KeystoreId!.Value));
         Assert.Equal("primary=primary_fake_kms backup=backup_fake_kms value_bits=256", entry.Detail);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_Success_IsRecordedForTheActiveVersions_AndGoesStaleOnANewVersionOrAnotherBackup()
+    {
+        await ActivateAsync(_primary.Id);
+        await ActivateAsync(_backup.Id);
+        Assert.False((await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!.BackupVerified);
+        Assert.False(Active(await _ctx.Keystores.GetActiveAsync(CancellationToken.None), _primary.Id).BackupVerified);
+
+        var result = await _verifier.VerifyAsync(_primary.Id, CoreTestContext.Admin, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Message);
+        var info = (await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!;
+        Assert.True(info.BackupVerified);
+        Assert.Equal(new BackupVerificationRecord(_backup.Id, 1, 1, _ctx.Time.GetUtcNow()), info.BackupVerification);
+        Assert.Equal(result.VerifiedAt, info.BackupVerification!.VerifiedAt);
+        Assert.True(Assert.Single(await _ctx.Keystores.ListAsync(null, CancellationToken.None), k => k.Id == _primary.Id).BackupVerified);
+        Assert.True(Active(await _ctx.Keystores.GetActiveAsync(CancellationToken.None), _primary.Id).BackupVerified);
+
+        // A new active version of the backup: the proof no longer covers what the backup serves.
+        var v1 = (await _ctx.Keystores.GetVersionAsync(_backup.Id, 1, CancellationToken.None))!;
+        using (var rotated = new SecretValue("good-rotated"))
+        {
+            await _ctx.Keystores.SaveVersionAsync(_backup.Id, v1.Settings, new Dictionary<string, SecretValue> { ["api_key"] = rotated },
+                CoreTestContext.Admin, CancellationToken.None);
+        }
+
+        await ActivateAsync(_backup.Id, version: 2);
+        info = (await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!;
+        Assert.False(info.BackupVerified);
+        Assert.NotNull(info.BackupVerification);
+        Assert.False(Active(await _ctx.Keystores.GetActiveAsync(CancellationToken.None), _primary.Id).BackupVerified);
+
+        // Naming the backup again clears the proof.
+        await _verifier.VerifyAsync(_primary.Id, CoreTestContext.Admin, CancellationToken.None);
+        Assert.True((await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!.BackupVerified);
+        info = await _ctx.Keystores.SetBackupAsync(_primary.Id, _backup.Id, CoreTestContext.Admin, CancellationToken.None);
+        Assert.False(info.BackupVerified);
+        Assert.Null(info.BackupVerification);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_Failure_RecordsNothing()
+    {
+        await ActivateAsync(_primary.Id);
+        await ActivateAsync(_backup.Id);
+        _l1ByName[_backup.Name] = RandomNumberGenerator.GetBytes(32);
+
+        Assert.False((await _verifier.VerifyAsync(_primary.Id, CoreTestContext.Admin, CancellationToken.None)).Succeeded);
+
+        var info = (await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!;
+        Assert.Null(info.BackupVerification);
+        Assert.False(info.BackupVerified);
     }
 
     [Fact]
@@ -117,6 +171,22 @@ public sealed class BackupVerifierTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<KeystoreCommandException>(() => _verifier.VerifyAsync(Guid.NewGuid(), CoreTestContext.Admin, CancellationToken.None));
 
         Assert.Equal(KeystoreCommandError.KeystoreNotFound, error.Error);
+    }
+
+    private static ActiveKeystore Active(IReadOnlyList<ActiveKeystore> active, Guid id) => Assert.Single(active, k => k.Id == id);
+
+    /// <summary>Tests and activates a version in the catalog, and serves that version from the fake catalog too.</summary>
+    private async Task ActivateAsync(Guid keystoreId, int version = 1)
+    {
+        await foreach (var _ in _ctx.Keystores.TestAsync(keystoreId, version, CoreTestContext.Admin, CancellationToken.None))
+        {
+        }
+
+        await _ctx.Keystores.ActivateAsync(keystoreId, version, CoreTestContext.Admin, CancellationToken.None);
+        var primaryVersion = (await _ctx.Keystores.GetAsync(_primary.Id, CancellationToken.None))!.ActiveVersion ?? 1;
+        var backupVersion = (await _ctx.Keystores.GetAsync(_backup.Id, CancellationToken.None))!.ActiveVersion ?? 1;
+        _catalog.SetActive(
+            TestKeystores.Create(_primary.Name, version: primaryVersion, id: _primary.Id), TestKeystores.Create(_backup.Name, version: backupVersion, id: _backup.Id));
     }
 
     private static byte[] Seal(byte[] key, ReadOnlySpan<byte> plaintext)

@@ -26,7 +26,7 @@ public sealed class FailoverHarness : IAsyncDisposable
         FailbackAfterHealthyProbes = 3,
     };
 
-    public FailoverHarness(bool backupActive = true, int maxRetryAttempts = 3)
+    public FailoverHarness(bool backupActive = true, int maxRetryAttempts = 3, bool backupVerified = true)
     {
         var healthOptions = new HealthOptions
         {
@@ -43,7 +43,7 @@ public sealed class FailoverHarness : IAsyncDisposable
         Plugin = new FakeKeystorePlugin(thresholds: Thresholds);
         var registry = new PluginRegistry([Plugin]);
         Backup = WithBackup(TestKeystores.Create("backup"), null);
-        Primary = WithBackup(TestKeystores.Create("primary"), Backup.Id);
+        Primary = WithBackup(TestKeystores.Create("primary"), Backup.Id, backupVerified);
         Catalog.SetActive(backupActive ? [Primary, Backup] : [Primary]);
         Connections = new KeystoreConnectionManager(Catalog, registry, Clock, operationOptions, NullLogger<KeystoreConnectionManager>.Instance);
         Coordinator = new FailoverCoordinator(AppendAuditAsync, Connections, Clock, NullLogger<FailoverCoordinator>.Instance);
@@ -84,8 +84,11 @@ public sealed class FailoverHarness : IAsyncDisposable
     /// <summary>Set to make switch audit writes fail.</summary>
     public Exception? FailAuditWith { get; set; }
 
-    public static ActiveKeystore WithBackup(ActiveKeystore keystore, Guid? backupId) => new()
+    /// <summary>A copy naming <paramref name="backupId"/>; <paramref name="verified"/>: Verify backup succeeded for the active versions.</summary>
+    public static ActiveKeystore WithBackup(ActiveKeystore keystore, Guid? backupId, bool verified = true) => new()
     {
+        BackupVerified = verified && backupId is not null,
+        BackupVerification = verified && backupId is { } id ? new BackupVerificationRecord(id, keystore.Version, 1, DateTimeOffset.UnixEpoch) : null,
         Id = keystore.Id,
         TenantId = keystore.TenantId,
         TenantName = keystore.TenantName,

@@ -14,13 +14,14 @@ public sealed class FailoverRoutingTests
     private static readonly Actor s_actor = new("user-1", "admin@acme.test");
 
     [Fact]
-    public async Task RetryableFailureOnPrimary_ContinuesOnBackupAtOnce_AndLaterOperationsToo()
+    public async Task RetryableFailureOnPrimary_ContinuesOnBackupAtOnce_TheSecondInARowSwitchesLaterOperations()
     {
         await using var h = new FailoverHarness();
         await h.StartAsync();
+        await Eventually.UntilAsync(() => h.Health(h.Primary.Id)?.Status == KeystoreHealthStatus.Healthy, "first probe of the primary done");
         h.SetDown("primary", true);
 
-        // No clock advance: a backoff wait would never end, so completing proves the switch was immediate.
+        // No clock advance: a backoff wait would never end, so completing proves the continuation was immediate.
         var wrapped = await h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal([4, 3, 2, 1], wrapped);
@@ -31,19 +32,65 @@ public sealed class FailoverRoutingTests
         Assert.Equal("backup", record.ServedByKeystoreName);
         Assert.True(record.RoutedToBackup);
         Assert.Equal(1, record.Attempts);
-        Assert.True(h.Coordinator.Get(h.Primary.Id)!.FailedOver);
-        Assert.Equal("wrap on primary failed: Unavailable", h.Coordinator.Get(h.Primary.Id)!.Reason);
+        Assert.False(h.Coordinator.Get(h.Primary.Id)!.FailedOver, "one failure does not move the route");
 
         var unwrapped = await h.Router.UnwrapAsync(h.Primary.Id, wrapped, s_aad, s_actor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-
         Assert.Equal(s_plaintext, unwrapped);
-        Assert.Equal(0, h.Plugin.ConnectionsFor("primary").Sum(c => c.UnwrapCalls));
+        // The second failure in a row switched the route (or a probe that saw the outage in between made it Critical).
+        Assert.True(h.Coordinator.Get(h.Primary.Id)!.FailedOver);
+
+        await h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, h.Plugin.ConnectionsFor("primary").Sum(c => c.UnwrapCalls));
         Assert.Equal(1, h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls));
-        Assert.Equal(1, h.Plugin.ConnectionsFor("backup").Sum(c => c.UnwrapCalls));
+        Assert.Equal(2, h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls));
         Assert.True(h.Operations.Records.Last().RoutedToBackup);
-        await Eventually.UntilAsync(() => h.Health(h.Backup.Id)?.OperationCount == 2 && h.Health(h.Primary.Id)?.OperationCount == 1,
+        await Eventually.UntilAsync(() => h.Health(h.Backup.Id)?.OperationCount == 3 && h.Health(h.Primary.Id)?.OperationCount == 2,
             "each attempt counted for the keystore that served it");
         Assert.Equal(0, h.Health(h.Backup.Id)!.FailureCount);
+    }
+
+    [Fact]
+    public async Task UnverifiedBackup_OperationFailsOnPrimary_NeverReachesBackup()
+    {
+        await using var h = new FailoverHarness(maxRetryAttempts: 0, backupVerified: false);
+        await h.StartAsync();
+        h.SetDown("primary", true);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<KeystoreException>(() => h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None));
+        }
+
+        Assert.Equal(0, h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls));
+        var state = h.Coordinator.Get(h.Primary.Id)!;
+        Assert.False(state.FailedOver);
+        Assert.Equal("backup backup has not been verified for the active versions: run Verify backup", state.BackupUnavailableReason);
+        Assert.Empty(h.Switches);
+    }
+
+    [Fact]
+    public async Task FailedOver_BackupFailsRetryably_OperationContinuesOnPrimaryWhenNotCritical()
+    {
+        await using var h = new FailoverHarness(maxRetryAttempts: 0);
+        await h.StartAsync();
+        await Eventually.UntilAsync(() => h.Health(h.Primary.Id)?.Status == KeystoreHealthStatus.Healthy, "first probe of the primary done");
+        h.SetDown("primary", true);
+        await h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None);
+        await h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None);
+        Assert.True(h.Coordinator.Get(h.Primary.Id)!.FailedOver);
+
+        h.SetDown("primary", false);
+        await h.ProbeUntilAsync(() => h.Health(h.Primary.Id) is { Status: not KeystoreHealthStatus.Critical, ConsecutiveFailures: 0 }, "primary answers probes again");
+        Assert.True(h.Coordinator.Get(h.Primary.Id)!.FailedOver, "still on the backup (failback needs 3 healthy probes)");
+        h.SetDown("backup", true);
+        var wrapped = await h.Router.WrapAsync(h.Primary.Id, s_plaintext, s_aad, s_actor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([4, 3, 2, 1], wrapped);
+        var record = h.Operations.Records.Last();
+        Assert.Equal(KeyOperationOutcome.Succeeded, record.Outcome);
+        Assert.Equal(h.Primary.Id, record.ServedByKeystoreId);
+        Assert.False(record.RoutedToBackup);
     }
 
     [Fact]
@@ -90,7 +137,9 @@ public sealed class FailoverRoutingTests
         var record = Assert.Single(h.Operations.Records);
         Assert.Equal(KeyOperationOutcome.Failed, record.Outcome);
         Assert.Equal(3, record.Attempts);
-        Assert.Equal(h.Backup.Id, record.ServedByKeystoreId);
-        Assert.Equal(1, h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls));
+        // Both keystores were tried; which one the last attempt reached depends on which turned Critical first (a
+        // Critical backup fails back to a primary that is not Critical).
+        Assert.InRange(h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls), 2, 3);
+        Assert.InRange(h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls), 2, 3);
     }
 }

@@ -28,6 +28,7 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "openkcm-providers-tests", Guid.NewGuid().ToString("N"));
     private readonly RecordingOperationSink _operations = new();
+    private readonly StaticCatalog _catalog = new();
     private OpenBaoSandbox _sandbox = null!;
     private ServiceProvider _services = null!;
     private ActiveKeystore _primary = null!;
@@ -42,7 +43,11 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
         _sandbox = await OpenBaoSandbox.StartAsync();
         var tenant = Guid.NewGuid();
         _backup = Keystore("sandbox_openbao_backup", tenant, _sandbox.Backup.BaseAddress, backupId: null);
-        _primary = Keystore("sandbox_openbao", tenant, _sandbox.Emulator.BaseAddress, _backup.Id);
+
+        // The catalog says what KeystoreService says after a successful Verify backup of these versions (the
+        // verification itself: BackupVerifierTests, and the e2e journey clicks Verify backup); the unverified case
+        // is UnverifiedBackup_PrimaryDown_NoFailover below.
+        _primary = Keystore("sandbox_openbao", tenant, _sandbox.Emulator.BaseAddress, _backup.Id, verified: true);
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddOpenKcmCore(o =>
@@ -51,14 +56,16 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
             o.ConnectionString = $"Data Source={Path.Combine(_directory, "openkcm.db")};Pooling=False";
         });
         services.AddSingleton<IKeystorePlugin>(OpenBaoTestSettings.Plugin());
-        services.AddSingleton<IKeystoreCatalog>(new StaticCatalog([_primary, _backup]));
+        services.AddSingleton<IKeystoreCatalog>(_catalog);
         services.AddSingleton<IOperationAuditSink>(_operations);
         services.Configure<KeyOperationOptions>(o => o.RetryBaseDelay = TimeSpan.FromMilliseconds(50));
+        services.Configure<FailoverOptions>(o => o.MinimumDwell = TimeSpan.FromSeconds(1));
         services.AddKeystoreHealth(o =>
         {
             o.ProbeInterval = TimeSpan.FromMilliseconds(200);
             o.FeedBatchInterval = TimeSpan.Zero;
         });
+        _catalog.Active = [_primary, _backup];
         _services = services.BuildServiceProvider();
         await _services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
         await _services.GetRequiredService<KeystoreHealthMonitor>().StartAsync(CancellationToken.None);
@@ -89,7 +96,9 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
         var record = _operations.Last;
         Assert.True(record.RoutedToBackup);
         Assert.Equal((_primary.Id, _backup.Id, "sandbox_openbao_backup"), (record.KeystoreId, record.ServedByKeystoreId, record.ServedByKeystoreName));
-        Assert.True(Failover.Get(_primary.Id)!.FailedOver);
+
+        // One failing operation continues on the backup; the route follows once probes see the primary Critical.
+        await WaitAsync(() => Task.FromResult(Failover.Get(_primary.Id)?.FailedOver == true), "the route switched to the backup");
         var rewrapped = await Router.WrapAsync(_primary.Id, l2, s_aad, s_actor, CancellationToken.None);
         Assert.True(_operations.Last.RoutedToBackup);
 
@@ -119,8 +128,10 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
         Assert.Equal(1, _operations.Last.Attempts);
     }
 
-    private ActiveKeystore Keystore(string name, Guid tenant, Uri address, Guid? backupId) => new()
+    private ActiveKeystore Keystore(string name, Guid tenant, Uri address, Guid? backupId, bool verified = false) => new()
     {
+        BackupVerified = verified && backupId is not null,
+        BackupVerification = verified && backupId is { } id ? new BackupVerificationRecord(id, 1, 1, DateTimeOffset.UtcNow) : null,
         Id = Guid.NewGuid(),
         TenantId = tenant,
         TenantName = "acme",
@@ -131,6 +142,29 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
         Secrets = _sandbox.Secrets(),
         BackupKeystoreId = backupId,
     };
+
+    [Fact]
+    public async Task UnverifiedBackup_PrimaryDown_NoFailover()
+    {
+        // The same primary as the catalog shows it when Verify backup never succeeded (or a new version made it stale).
+        var unverified = new ActiveKeystore
+        {
+            Id = _primary.Id, TenantId = _primary.TenantId, TenantName = _primary.TenantName, Name = _primary.Name, Kind = _primary.Kind,
+            Version = _primary.Version, Settings = _primary.Settings, Secrets = _primary.Secrets, BackupKeystoreId = _backup.Id,
+        };
+        _catalog.Change([unverified, _backup], _primary.Id);
+        await WaitAsync(() => Task.FromResult(Failover.Get(_primary.Id)?.BackupAvailable == false), "the coordinator saw the unverified backup");
+
+        await _sandbox.Emulator.Faults.SetDownAsync(true);
+        await Assert.ThrowsAsync<KeystoreException>(() => Router.WrapAsync(_primary.Id, new byte[32], s_aad, s_actor, CancellationToken.None));
+        await WaitAsync(() => Task.FromResult(_services.GetRequiredService<HealthFeed>().Find(_primary.Id)?.Status == KeystoreHealthStatus.Critical), "primary Critical");
+
+        var state = Failover.Get(_primary.Id)!;
+        Assert.False(state.FailedOver);
+        Assert.Equal("backup sandbox_openbao_backup has not been verified for the active versions: run Verify backup", state.BackupUnavailableReason);
+        Assert.False(_operations.Last.RoutedToBackup);
+        Assert.Empty(await AuditAsync(AuditActions.KeystoreFailover));
+    }
 
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action) =>
         (await _services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery { ActionPrefix = action }, CancellationToken.None)).Entries;
@@ -145,15 +179,20 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
         }
     }
 
-    private sealed class StaticCatalog(IReadOnlyList<ActiveKeystore> active) : IKeystoreCatalog
+    /// <summary>A catalog the test sets; <see cref="Change"/> raises KeystoreChanged like KeystoreService does.</summary>
+    private sealed class StaticCatalog : IKeystoreCatalog
     {
-        public event Action<Guid>? KeystoreChanged
+        public event Action<Guid>? KeystoreChanged;
+
+        public IReadOnlyList<ActiveKeystore> Active { get; set; } = [];
+
+        public void Change(IReadOnlyList<ActiveKeystore> active, Guid changed)
         {
-            add { }
-            remove { }
+            Active = active;
+            KeystoreChanged?.Invoke(changed);
         }
 
-        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(active);
+        public Task<IReadOnlyList<ActiveKeystore>> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(Active);
     }
 
     private sealed class RecordingOperationSink : IOperationAuditSink

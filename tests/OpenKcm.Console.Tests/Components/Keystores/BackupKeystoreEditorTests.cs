@@ -38,11 +38,18 @@ public sealed class BackupKeystoreEditorTests : ScriptedWizardTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(backup.Id, Keystores.GetAsync(primary.Id, CancellationToken.None).Result!.BackupKeystoreId));
         cut.WaitForAssertion(() => Assert.False(VerifyButton(cut, "primary_kms").HasAttribute("disabled")));
+        cut.WaitForAssertion(() => Assert.Equal("Not verified: failover to it is off until Verify backup succeeds.",
+            cut.Find("[aria-label='Backup verification state of primary_kms']").TextContent.Trim()));
         await VerifyButton(cut, "primary_kms").ClickAsync(new());
 
         cut.WaitForAssertion(() => Assert.StartsWith(
-            "✓ A fresh 256-bit value wrapped by primary_kms was unwrapped by backup_kms to the same value",
+            "✓ A fresh 256-bit value wrapped by primary_kms v1 was unwrapped by backup_kms v1 to the same value",
             cut.Find("[aria-label='Backup verification of primary_kms']").TextContent.Trim(), StringComparison.Ordinal));
+        var verified = (await Keystores.GetAsync(primary.Id, CancellationToken.None))!;
+        Assert.True(verified.BackupVerified);
+        cut.WaitForAssertion(() => Assert.Equal(
+            $"Verified at {verified.BackupVerification!.VerifiedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (v1 → v1).",
+            cut.Find("[aria-label='Backup verification state of primary_kms']").TextContent.Trim()));
         var audit = Services.GetRequiredService<AuditLog>();
         var entries = await audit.QueryAsync(new AuditQuery { ActionPrefix = AuditActions.KeystoreVerifyBackup }, CancellationToken.None);
         Assert.Equal(AuditOutcome.Success, Assert.Single(entries.Entries).Outcome);
