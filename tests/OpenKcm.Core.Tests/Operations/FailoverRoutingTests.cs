@@ -137,9 +137,12 @@ public sealed class FailoverRoutingTests
         var record = Assert.Single(h.Operations.Records);
         Assert.Equal(KeyOperationOutcome.Failed, record.Outcome);
         Assert.Equal(3, record.Attempts);
-        // Both keystores were tried; which one the last attempt reached depends on which turned Critical first (a
-        // Critical backup fails back to a primary that is not Critical).
-        Assert.InRange(h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls), 2, 3);
-        Assert.InRange(h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls), 2, 3);
+        // Both keystores were tried. How the three attempts split between them depends on when the concurrently running
+        // probes turned each Critical (a Critical backup fails back to a primary that is not Critical), so only the
+        // bounds are fixed: each attempt reaches one or both keystores.
+        var backupCalls = h.Plugin.ConnectionsFor("backup").Sum(c => c.WrapCalls);
+        var primaryCalls = h.Plugin.ConnectionsFor("primary").Sum(c => c.WrapCalls);
+        Assert.True(backupCalls >= 1, "the backup was never tried");
+        Assert.True(primaryCalls >= 1, "the primary was never tried");
     }
 }
