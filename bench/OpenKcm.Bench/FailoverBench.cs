@@ -162,15 +162,42 @@ internal static class FailoverBench
     private static async Task RecoverAsync(SandboxHost sandbox, Rig rig)
     {
         await sandbox.OpenBao.Faults.SetDownAsync(false).ConfigureAwait(false);
-        var waited = Stopwatch.StartNew();
-        while (rig.Failover.Get(rig.Primary.Id) is { FailedOver: true } && waited.Elapsed < TimeSpan.FromSeconds(120))
+        await WaitForRoutingAsync(rig.Failover, rig.Primary.Id, s => s is not { FailedOver: true }, TimeSpan.FromSeconds(120),
+            "The primary did not fail back within 120 s.").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the primary's routing satisfies <paramref name="done"/>, re-checking on each
+    /// <see cref="IKeystoreFailoverState.Changed"/> (raised under the coordinator's lock, so the handler only signals).
+    /// </summary>
+    private static async Task WaitForRoutingAsync(
+        IKeystoreFailoverState failover, Guid primaryId, Func<KeystoreFailoverState?, bool> done, TimeSpan timeout, string failure)
+    {
+        using var changed = new SemaphoreSlim(0);
+        void OnChanged(Guid id)
         {
-            await Task.Delay(20).ConfigureAwait(false);
+            if (id == primaryId)
+            {
+                changed.Release();
+            }
         }
 
-        if (rig.Failover.Get(rig.Primary.Id) is { FailedOver: true })
+        failover.Changed += OnChanged;
+        try
         {
-            throw new InvalidOperationException("The primary did not fail back within 120 s.");
+            var started = Stopwatch.GetTimestamp();
+            while (!done(failover.Get(primaryId)))
+            {
+                var left = timeout - Stopwatch.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero || !await changed.WaitAsync(left).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException(failure);
+                }
+            }
+        }
+        finally
+        {
+            failover.Changed -= OnChanged;
         }
     }
 
@@ -224,17 +251,9 @@ internal static class FailoverBench
             primary = await VerifyBackupAsync(provider.GetRequiredService<KeystoreConnectionManager>(), primary, backup).ConfigureAwait(false);
             catalog.Active = [primary, backup];
             catalog.RaiseChanged(primary.Id);
-            var failover = provider.GetRequiredService<IKeystoreFailoverState>();
-            var waited = Stopwatch.StartNew();
-            while (failover.Get(primary.Id) is not { BackupAvailable: true })
-            {
-                if (waited.Elapsed > TimeSpan.FromSeconds(30))
-                {
-                    throw new InvalidOperationException("The failover coordinator did not see the verified backup within 30 s.");
-                }
-
-                await Task.Delay(20).ConfigureAwait(false);
-            }
+            await WaitForRoutingAsync(provider.GetRequiredService<IKeystoreFailoverState>(), primary.Id,
+                s => s is { BackupAvailable: true }, TimeSpan.FromSeconds(30),
+                "The failover coordinator did not see the verified backup within 30 s.").ConfigureAwait(false);
 
             return new Rig(provider, primary, sink);
         }

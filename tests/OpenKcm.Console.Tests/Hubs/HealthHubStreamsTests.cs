@@ -247,16 +247,7 @@ public sealed class HealthHubStreamsTests : DisplayTokenTestContext
 
     private Task WaitForTimerAsync() => WaitUntilAsync(() => Time.ActiveTimerCount > 0);
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(s_wait);
-        while (!condition())
-        {
-            await Task.Yield();
-            timeout.Token.ThrowIfCancellationRequested();
-            await Task.Delay(1, CancellationToken.None);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the hub stream reached the expected state", timeout: s_wait);
 
     private static KeystoreHealth Health(string name, KeystoreHealthStatus status, TimeSpan average) => new()
     {

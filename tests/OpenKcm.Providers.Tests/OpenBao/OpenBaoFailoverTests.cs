@@ -169,15 +169,8 @@ public sealed class OpenBaoFailoverTests : IAsyncLifetime
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action) =>
         (await _services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery { ActionPrefix = action }, CancellationToken.None)).Entries;
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string because)
-    {
-        var started = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"Not true within 30 s: {because}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitAsync(Func<Task<bool>> condition, string because) =>
+        Eventually.UntilAsync(condition, because, TimeSpan.FromSeconds(30));
 
     /// <summary>A catalog the test sets; <see cref="Change"/> raises KeystoreChanged like KeystoreService does.</summary>
     private sealed class StaticCatalog : IKeystoreCatalog

@@ -82,13 +82,5 @@ public sealed class NocPageRevocationTests : DisplayTokenTestContext
         Assert.Empty(navigation.History);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            timeout.Token.ThrowIfCancellationRequested();
-            await Task.Delay(1, CancellationToken.None);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the NOC page reacted");
 }

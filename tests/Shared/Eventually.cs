@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace OpenKcm.Core.Tests.Health;
+namespace OpenKcm.Tests.Support;
 
 /// <summary>Waits for a condition with a timeout (never a fixed sleep): polls it, optionally moving a fake clock between polls.</summary>
 public static class Eventually
@@ -22,6 +22,22 @@ public static class Eventually
             }
 
             betweenPolls?.Invoke();
+            await Task.Delay(s_pollInterval);
+        }
+    }
+
+    /// <summary>As <see cref="UntilAsync(Func{bool}, string, Action?, TimeSpan?)"/> for a condition that must do I/O to answer.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var started = Stopwatch.GetTimestamp();
+        while (!await condition())
+        {
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException($"Not true within {limit.TotalSeconds} s: {because}");
+            }
+
             await Task.Delay(s_pollInterval);
         }
     }
