@@ -65,6 +65,7 @@ public sealed class HealthFeedTests
         }
 
         var earlyBatch = batches.TryRead(out _);
+        await ReaderWaitsForBatchIntervalAsync(clock);
         clock.Advance(s_batchInterval);
         var second = await batches.ReadAsync().AsTask().WaitAsync(Eventually.DefaultTimeout);
 
@@ -90,6 +91,7 @@ public sealed class HealthFeedTests
             feed.Upsert(TestHealth.Create(id, successCount: i));
         }
 
+        await ReaderWaitsForBatchIntervalAsync(clock);
         clock.Advance(s_batchInterval);
         var batch = await batches.ReadAsync().AsTask().WaitAsync(Eventually.DefaultTimeout);
 
@@ -280,4 +282,11 @@ public sealed class HealthFeedTests
         }, CancellationToken.None);
         return channel.Reader;
     }
+
+    /// <summary>
+    /// Advancing the fake clock before the reader has armed its batch-interval delay would be lost (the delay would then
+    /// wait for a tick that never comes): wait until the timer exists.
+    /// </summary>
+    private static Task ReaderWaitsForBatchIntervalAsync(ManualTimeProvider clock) =>
+        Eventually.UntilAsync(() => clock.ActiveTimerCount > 0, "the reader waits for the batch interval");
 }
