@@ -131,7 +131,7 @@ public sealed class KeystoreHealthMonitorIssue5Tests
     [Fact]
     public async Task Monitor_PluginThrows_CountsAsFailureWithoutItsMessageAndOthersContinue()
     {
-        await using var h = new MonitorHarness();
+        await using var h = new MonitorHarness(MonitorHarness.NoLatencyWarning);
         var broken = TestKeystores.Create("broken");
         var fine = TestKeystores.Create("fine");
         h.Catalog.SetActive(broken, fine);

@@ -108,7 +108,7 @@ public sealed class KeystoreHealthMonitorTests
     [Fact]
     public async Task Monitor_HangingProbe_TimesOutWithoutDelayingOtherKeystore()
     {
-        await using var h = new MonitorHarness(MonitorHarness.ShortProbeTimeout);
+        await using var h = new MonitorHarness(MonitorHarness.ShortProbeTimeoutNoLatencyWarning);
         var hanging = TestKeystores.Create("hanging");
         var healthy = TestKeystores.Create("healthy");
         h.Catalog.SetActive(hanging, healthy);

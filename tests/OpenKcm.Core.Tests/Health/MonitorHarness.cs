@@ -25,6 +25,15 @@ public sealed class MonitorHarness : IAsyncDisposable
 
     public static readonly HealthThresholds ShortProbeTimeout = DefaultThresholds with { ProbeTimeout = TimeSpan.FromSeconds(5) };
 
+    /// <summary>
+    /// Latency is measured on the fake clock, so a probe thread descheduled while <see cref="ProbeUntilAsync"/> moves
+    /// the clock "takes" a whole probe interval and turns the keystore Warning. Tests that assert a keystore stays
+    /// Healthy while the clock moves, and are not about latency, use a warning latency no such step can reach.
+    /// </summary>
+    public static readonly HealthThresholds NoLatencyWarning = DefaultThresholds with { WarningLatency = TimeSpan.FromMinutes(30) };
+
+    public static readonly HealthThresholds ShortProbeTimeoutNoLatencyWarning = ShortProbeTimeout with { WarningLatency = TimeSpan.FromMinutes(30) };
+
     public MonitorHarness(HealthThresholds? thresholds = null, Action<HealthOptions>? configure = null, HealthHistoryStore? history = null, ManualTimeProvider? clock = null)
     {
         Clock = clock ?? new ManualTimeProvider();
