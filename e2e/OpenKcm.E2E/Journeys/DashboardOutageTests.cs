@@ -21,7 +21,7 @@ public sealed class DashboardOutageTests(BootstrappedConsoleFixture app) : Brows
         await OnboardSandboxOpenBaoAsync();
         await dashboard.GotoAsync();
         await dashboard.ExpectShownAsync();
-        await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+        await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
         // Survives only as long as this document does: a reload or a full navigation would drop it.
         await Page.EvaluateAsync("window.__noReloadMarker = 1");
 
@@ -44,7 +44,7 @@ public sealed class DashboardOutageTests(BootstrappedConsoleFixture app) : Brows
             await openBao.ResetButton.ClickAsync();
             await Expect(openBao.State).ToHaveTextAsync("Now: serving.");
 
-            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
             await ExpectSameDocumentAsync();
         }
         finally

@@ -51,7 +51,7 @@ public sealed class FailoverJourneyTests(BootstrappedConsoleFixture app) : Brows
         await noc.GotoAsync();
         await noc.ExpectShownAsync();
         await nocTab.SetViewportSizeAsync(1920, 1080);
-        await Expect(noc.StatusOf(Primary)).ToHaveAttributeAsync("aria-label", $"{Primary} status: Healthy");
+        await Expect(noc.StatusOf(Primary)).ToHaveAttributeAsync("aria-label", $"{Primary} status: Healthy", E2ETimeouts.UntilHealthy);
         await Expect(noc.Tile(Backup)).ToContainTextAsync($"Backup for {Primary}");
         await nocTab.EvaluateAsync("window.__noReloadMarker = 1");
 
@@ -86,7 +86,7 @@ public sealed class FailoverJourneyTests(BootstrappedConsoleFixture app) : Brows
 
             await primaryEmulator.Faults.SetDownAsync(false);
             await Expect(noc.Tile(Primary)).Not.ToContainTextAsync("On backup", new() { Timeout = 60_000 });
-            await Expect(noc.StatusOf(Primary)).ToHaveAttributeAsync("aria-label", $"{Primary} status: Healthy");
+            await Expect(noc.StatusOf(Primary)).ToHaveAttributeAsync("aria-label", $"{Primary} status: Healthy", E2ETimeouts.UntilHealthy);
             var failback = await receiver.WaitForAsync(
                 json => (string?)json["alert"]?["type"] == "failback" && (string?)json["alert"]?["keystore"]?["name"] == Primary, s_webhookWait);
             Assert.True(WebhookReceiver.SignatureIsValid(failback, secret));

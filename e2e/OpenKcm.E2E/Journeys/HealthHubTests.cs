@@ -90,10 +90,10 @@ public sealed class HealthHubTests(HubConsoleFixture app) : BrowserTest<HubConso
 
         await App.RevokeAsync(token.Info.Id);
 
-        var error = await client.WaitForAsync(e => IsEvent(e, "error") || IsEvent(e, "complete"), TimeSpan.FromSeconds(10), "the end of the stream");
+        var error = await client.WaitForAsync(e => IsEvent(e, "error") || IsEvent(e, "complete"), s_wait, "the end of the stream");
         Assert.True(IsEvent(error, "error"), string.Join("\n", client.Seen));
         Assert.Contains("revoked", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        await client.WaitForAsync(e => IsEvent(e, "closed"), TimeSpan.FromSeconds(10), "the connection closed");
+        await client.WaitForAsync(e => IsEvent(e, "closed"), s_wait, "the connection closed");
 
         await using var again = Start(App.HubUrl, token: token.Token);
         var refused = await again.WaitForAsync(e => IsEvent(e, "start-failed") || IsEvent(e, "connected"), s_wait, "the start result");

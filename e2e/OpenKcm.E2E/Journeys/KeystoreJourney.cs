@@ -107,7 +107,7 @@ internal sealed class KeystoreJourney(IPage page, IBrowserContext context)
         await Wizard.DashboardLink.ClickAsync();
         var dashboard = new DashboardPage(page);
         await dashboard.ExpectShownAsync();
-        await Expect(dashboard.StatusOf(keystoreName)).ToHaveAttributeAsync("aria-label", $"{keystoreName} status: Healthy");
+        await Expect(dashboard.StatusOf(keystoreName)).ToHaveAttributeAsync("aria-label", $"{keystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
         Assert.Equal(1, await page.EvaluateAsync<int?>("window.__noReloadMarker"));
     }
 }

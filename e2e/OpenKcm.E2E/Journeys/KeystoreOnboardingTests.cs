@@ -53,7 +53,7 @@ public sealed class KeystoreOnboardingTests(BootstrappedConsoleFixture app) : Br
         await dashboard.GotoAsync();
         await dashboard.ExpectShownAsync();
         // Probes run every second in e2e (OpenKcm:Health:ProbeInterval): the tile turns Healthy after the first.
-        await Expect(dashboard.StatusOf(name)).ToHaveAttributeAsync("aria-label", $"{name} status: Healthy");
+        await Expect(dashboard.StatusOf(name)).ToHaveAttributeAsync("aria-label", $"{name} status: Healthy", E2ETimeouts.UntilHealthy);
         AssertNoBrowserErrors();
     });
 }

@@ -44,8 +44,8 @@ public sealed class LiveHealthTests(BootstrappedConsoleFixture app) : BrowserTes
             await noc.GotoAsync();
             await noc.ExpectShownAsync();
             await nocTab.SetViewportSizeAsync(1920, 1080);
-            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
-            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
+            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
             await MarkDocumentsAsync(dashboardTab, nocTab);
 
             await ControlAsync(HttpMethod.Put, "openbao", new { latency_ms = 1000 });
@@ -65,7 +65,7 @@ public sealed class LiveHealthTests(BootstrappedConsoleFixture app) : BrowserTes
             await ControlAsync(HttpMethod.Post, "openbao/reset", null);
             await Expect(noc.LatestCritical).ToBeHiddenAsync();
             await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", s_slowTransition);
-            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+            await Expect(dashboard.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
             await ExpectSameDocumentsAsync(dashboardTab, nocTab);
         }
         catch (Exception failure)
@@ -95,7 +95,7 @@ public sealed class LiveHealthTests(BootstrappedConsoleFixture app) : BrowserTes
             await new DashboardPage(nocTab).ExpectShownAsync();
             await noc.GotoAsync();
             await noc.ExpectShownAsync();
-            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
             await MarkDocumentsAsync(nocTab);
 
             // The browser loses the network, then its connection to the console drops: no new connection can be made
@@ -110,7 +110,7 @@ public sealed class LiveHealthTests(BootstrappedConsoleFixture app) : BrowserTes
             await ControlAsync(HttpMethod.Put, "openbao", new { down = true });
             await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Critical");
             await ControlAsync(HttpMethod.Post, "openbao/reset", null);
-            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy");
+            await Expect(noc.StatusOf(KeystoreName)).ToHaveAttributeAsync("aria-label", $"{KeystoreName} status: Healthy", E2ETimeouts.UntilHealthy);
             await ExpectSameDocumentsAsync(nocTab);
         }
         catch (Exception failure)

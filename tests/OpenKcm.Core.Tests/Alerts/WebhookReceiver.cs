@@ -13,15 +13,29 @@ internal sealed class WebhookReceiver : IDisposable
 {
     public const int Hang = -1;
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public WebhookReceiver()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A port found free can be taken by a parallel test before HttpListener binds it: try another one.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            _listener = new HttpListener();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener.Close();
+            }
+        }
+
         _loop = Task.Run(LoopAsync);
     }
 
@@ -34,7 +48,7 @@ internal sealed class WebhookReceiver : IDisposable
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
-    /// <summary>Requests that arrived and are hanging now.</summary>
+    /// <summary>Requests that arrived and are hanging now (including ones the client has already given up on).</summary>
     public int Hanging => Volatile.Read(ref _hanging);
 
     private int _count;

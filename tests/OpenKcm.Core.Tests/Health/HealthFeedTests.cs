@@ -14,13 +14,21 @@ public sealed class HealthFeedTests
         var feed = CreateFeed(TimeProvider.System, TimeSpan.Zero);
         var ids = Enumerable.Range(0, 20_000).Select(_ => Guid.NewGuid()).ToArray();
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var publisher = Task.Run(() =>
+        // The publisher holds its last upsert until the test has subscribed, so the subscription always lands mid-stream
+        // however late the test thread runs; everything between halfway and that point still races the subscription.
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publisher = Task.Run(async () =>
         {
             for (var i = 0; i < ids.Length; i++)
             {
                 if (i == ids.Length / 2)
                 {
                     halfway.SetResult();
+                }
+
+                if (i == ids.Length - 1)
+                {
+                    await subscribed.Task;
                 }
 
                 feed.Upsert(TestHealth.Create(ids[i]));
@@ -31,8 +39,9 @@ public sealed class HealthFeedTests
         using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
 
         var subscription = feed.Subscribe(cts.Token);
+        subscribed.SetResult();
         var view = subscription.Snapshot.ToDictionary(h => h.KeystoreId);
-        await publisher;
+        await publisher.WaitAsync(Eventually.DefaultTimeout);
         var final = feed.GetSnapshot();
         await foreach (var batch in subscription.Changes)
         {

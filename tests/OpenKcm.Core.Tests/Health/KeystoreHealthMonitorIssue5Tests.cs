@@ -13,7 +13,7 @@ public sealed class KeystoreHealthMonitorIssue5Tests
     [Fact]
     public async Task Monitor_Healthy_ProbesEveryProbeIntervalThenEveryDegradedIntervalWhileWarning()
     {
-        await using var h = new MonitorHarness(configure: o => o.DegradedProbeInterval = TimeSpan.FromSeconds(2));
+        await using var h = new MonitorHarness(MonitorHarness.NoLatencyWarning, configure: o => o.DegradedProbeInterval = TimeSpan.FromSeconds(2));
         var keystore = TestKeystores.Create("adaptive");
         h.Catalog.SetActive(keystore);
         var probeTimes = new ConcurrentQueue<DateTimeOffset>();
@@ -54,6 +54,9 @@ public sealed class KeystoreHealthMonitorIssue5Tests
         h.Catalog.SetActive(keystore);
         await h.StartAsync();
         await Eventually.UntilAsync(() => h.Health(keystore.Id)?.Status == KeystoreHealthStatus.Healthy, "probed");
+        // The failure below wakes a probe; it hangs (its timeout is an hour on the fake clock) so that it cannot make the
+        // keystore Healthy again before the degraded interval is read.
+        h.Plugin.OnProbe = (_, ct) => Task.Delay(Timeout.Infinite, ct);
 
         var healthy = h.Monitor.ProbeIntervalFor(keystore.Id);
         h.Monitor.Record(keystore, Failure(h, HealthObservationSource.Operation));

@@ -81,7 +81,7 @@ public sealed class KeystoreHealthMonitorTests
     [Fact]
     public async Task Monitor_ConsecutiveFailures_WarningThenCriticalThenRecoversToHealthy()
     {
-        await using var h = new MonitorHarness();
+        await using var h = new MonitorHarness(MonitorHarness.NoLatencyWarning);
         var keystore = TestKeystores.Create("flaky");
         h.Catalog.SetActive(keystore);
         h.Plugin.OnProbe = (_, _) => throw new KeystoreException(KeystoreErrorKind.Unavailable, "Vault is sealed.");
@@ -117,6 +117,8 @@ public sealed class KeystoreHealthMonitorTests
 
         await h.StartAsync();
         await Eventually.UntilAsync(() => h.Health(healthy.Id)?.Status == KeystoreHealthStatus.Healthy, "the healthy keystore is probed");
+        // Its timeout is armed before the plugin is called: once the probe has started, moving the clock fires it.
+        await Eventually.UntilAsync(() => h.Plugin.ConnectionsFor("hanging").Sum(c => c.ProbeCalls) == 1, "the hanging probe started");
         var hangingMeanwhile = h.Health(hanging.Id)!;
         h.Clock.Advance(TimeSpan.FromSeconds(5));
         await Eventually.UntilAsync(() => h.Health(hanging.Id)?.ConsecutiveFailures == 1, "the hanging probe times out");

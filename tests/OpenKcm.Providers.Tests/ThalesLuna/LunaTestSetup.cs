@@ -101,10 +101,16 @@ internal static class LunaChecks
 {
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The latency check times real round trips against the 50 ms production budget; on a loaded 2-core test machine
+    /// two descheduled samples out of 20 would turn it Warning, so tests that are not about the budget use this one.
+    /// </summary>
+    public static readonly TimeSpan RelaxedLatencyBudget = TimeSpan.FromSeconds(30);
+
     public static async Task<IReadOnlyDictionary<string, CheckResult>> RunAsync(KeystoreSettings settings, InMemorySecretResolver secrets,
         ThalesLunaOptions? options = null)
     {
-        var plugin = new ThalesLunaPlugin(TimeProvider.System, options);
+        var plugin = new ThalesLunaPlugin(TimeProvider.System, options ?? new ThalesLunaOptions { LatencyBudget = RelaxedLatencyBudget });
         var results = await plugin.TestConnectionAsync(settings, secrets, CancellationToken.None).ToListAsync().AsTask().WaitAsync(Guard);
         Assert.Equal(ThalesLunaPlugin.Checks.Select(c => c.Id), results.Select(r => r.Id));
         return results.ToDictionary(r => r.Id);

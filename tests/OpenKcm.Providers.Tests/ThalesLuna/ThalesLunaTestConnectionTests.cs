@@ -32,6 +32,22 @@ public sealed class ThalesLunaTestConnectionTests(SoftHsm hsm) : IDisposable
     }
 
     [Fact]
+    public async Task TestConnection_RoundTripsOverTheLatencyBudget_WarnsWithPercentilesAndARemedy()
+    {
+        hsm.Require();
+        using var identity = new LunaIdentity();
+        var results = await LunaChecks.RunAsync(LunaTestSettings.For(_ntls.Port, identity: identity),
+            LunaTestSettings.Secrets(clientKeyPem: identity.KeyPem), new ThalesLunaOptions { LatencyBudget = TimeSpan.Zero });
+
+        var latency = results[Ids.Latency];
+        Assert.Equal(CheckOutcome.Warning, latency.Outcome);
+        Assert.Contains("20 wrap+unwrap round trips: p50 ", latency.Detail, StringComparison.Ordinal);
+        Assert.Contains("(budget 0 ms at p95)", latency.Detail, StringComparison.Ordinal);
+        Assert.Contains("slower than the budget", latency.Remedy, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.Passed, results[Ids.EncryptDecrypt].Outcome);
+    }
+
+    [Fact]
     public async Task TestConnection_LibraryIsNotPkcs11_FailsAtPkcs11InterfaceAndTheProcessSurvives()
     {
         hsm.Require();

@@ -84,7 +84,7 @@ public sealed class FaultAndThrottlingTests : AwsKmsTest
     public async Task Latency_HoldsTheRequestUntilItHasPassed()
     {
         var session = await AssumeSeedRoleAsync();
-        Aws.Faults.LatencyMs = 1500;
+        Aws.Faults.LatencyMs = 4000; // long enough that a late poll on a loaded machine still sees the request held
 
         var pending = Api.KmsAsync("DescribeKey", Describe, session);
         await Eventually.TrueAsync(() => Aws.InFlightRequests == 1, TimeSpan.FromSeconds(10), "the request is held by the latency fault");
