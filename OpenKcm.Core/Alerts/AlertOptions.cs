@@ -55,4 +55,18 @@ public sealed class AlertOptions
 
     /// <summary>How often the dispatcher looks for due deliveries even when nothing woke it. Default 15 s.</summary>
     public TimeSpan WebhookPollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a closed alert is kept, counted from its last occurrence (<see cref="Alert.LastOccurredAt"/>), before
+    /// <see cref="AlertRetentionSweeper"/> deletes it with its webhook deliveries. Closed = acknowledged and every
+    /// delivery Delivered or Failed; open alerts and one-time expiry alerts (with a dedup key) are never deleted.
+    /// Default 90 days; at least 1 day, at most 36 500 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The largest accepted <see cref="Retention"/>: 36 500 days (about 100 years, "keep forever").</summary>
+    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(36_500);
+
+    /// <summary>Time between two retention sweeps (one also runs at start). Default 6 h; positive, at most 7 days.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(6);
 }

@@ -18,7 +18,8 @@ public static class AlertServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the alert centre (singleton, hosted service and <see cref="IKeystoreHealthListener"/>), the webhook
-    /// dispatcher (singleton, hosted), <see cref="WebhookService"/> and the <see cref="ExpiryScanner"/> (hosted), with
+    /// dispatcher (singleton, hosted), <see cref="WebhookService"/>, the <see cref="ExpiryScanner"/> and the
+    /// <see cref="AlertRetentionSweeper"/> (singletons, hosted), with
     /// <see cref="AlertOptions"/> validated on start. The alert centre subscribes to
     /// <see cref="IKeystoreFailoverState.Switched"/> when an <see cref="IKeystoreFailoverState"/> is registered.
     /// </summary>
@@ -49,6 +50,8 @@ public static class AlertServiceCollectionExtensions
             .Validate(o => o.WebhookMaxRetryDelay <= TimeSpan.FromDays(1), $"{nameof(AlertOptions.WebhookMaxRetryDelay)} must be at most 1 day.")
             .Validate(o => o.WebhookMaxParallelPerWebhook is >= 1 and <= 64, $"{nameof(AlertOptions.WebhookMaxParallelPerWebhook)} must be 1..64.")
             .Validate(o => o.WebhookPollInterval > TimeSpan.Zero, $"{nameof(AlertOptions.WebhookPollInterval)} must be positive.")
+            .Validate(o => o.Retention >= TimeSpan.FromDays(1) && o.Retention <= AlertOptions.MaxRetention, $"{nameof(AlertOptions.Retention)} must be between 1 day and 36500 days.")
+            .Validate(o => o.RetentionSweepInterval > TimeSpan.Zero && o.RetentionSweepInterval <= TimeSpan.FromDays(7), $"{nameof(AlertOptions.RetentionSweepInterval)} must be positive and at most 7 days.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -83,9 +86,17 @@ public static class AlertServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<AlertOptions>>().Value,
             Logger<ExpiryScanner>(sp)));
+        services.AddSingleton(sp => new AlertRetentionSweeper(
+            sp.GetRequiredService<IDbContextFactory<OpenKcmDbContext>>(),
+            sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<AlertOptions>>().Value,
+            Logger<AlertRetentionSweeper>(sp),
+            () => sp.GetRequiredService<AlertCentre>().RaiseChanged()));
         services.AddHostedService(sp => sp.GetRequiredService<AlertCentre>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryScanner>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertRetentionSweeper>());
         return services;
     }
 

@@ -35,6 +35,9 @@ public static class AuditActions
     public const string SecretRewrap = "secret.rewrap";
     public const string AlertRaise = "alert.raise";
     public const string AlertAcknowledge = "alert.acknowledge";
+
+    /// <summary>The alert retention sweep deleted closed alerts past the retention (one entry per batch, with counts).</summary>
+    public const string AlertRetention = "alert.retention";
     public const string WebhookCreate = "webhook.create";
     public const string WebhookUpdate = "webhook.update";
     public const string WebhookDelete = "webhook.delete";

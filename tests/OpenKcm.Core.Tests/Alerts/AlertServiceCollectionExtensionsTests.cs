@@ -28,6 +28,7 @@ public sealed class AlertServiceCollectionExtensionsTests : IDisposable
         Assert.Contains(hosted, h => h is AlertCentre);
         Assert.Contains(hosted, h => h is WebhookDispatcher);
         Assert.Contains(hosted, h => h is ExpiryScanner);
+        Assert.Contains(hosted, h => h is AlertRetentionSweeper);
         Assert.Equal(0, (await provider.GetRequiredService<AlertCentre>().ListAsync(new AlertQuery(), CancellationToken.None)).TotalCount);
 
         foreach (var service in Enumerable.Reverse(hosted))
@@ -44,6 +45,37 @@ public sealed class AlertServiceCollectionExtensionsTests : IDisposable
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<AlertOptions>>().Value);
 
         Assert.Contains("WebhookMaxAttempts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("23:59:59", "06:00:00", "Retention")]
+    [InlineData("-1.00:00:00", "06:00:00", "Retention")]
+    [InlineData("36501.00:00:00", "06:00:00", "Retention")]
+    [InlineData("90.00:00:00", "00:00:00", "RetentionSweepInterval")]
+    [InlineData("90.00:00:00", "7.00:00:01", "RetentionSweepInterval")]
+    public async Task AddAlerts_RetentionOutOfRange_RefusedOnValidation(string retention, string interval, string named)
+    {
+        await using var provider = Build(o =>
+        {
+            o.Retention = TimeSpan.Parse(retention, System.Globalization.CultureInfo.InvariantCulture);
+            o.RetentionSweepInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture);
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<AlertOptions>>().Value);
+
+        Assert.Contains($"{named} must", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddAlerts_RetentionDefaultsAndOneDay_Accepted()
+    {
+        await using var provider = Build(o => o.Retention = TimeSpan.FromDays(1));
+
+        var options = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromDays(1), options.Retention);
+        Assert.Equal(TimeSpan.FromHours(6), options.RetentionSweepInterval);
+        Assert.Equal(TimeSpan.FromDays(90), new AlertOptions().Retention);
     }
 
     private ServiceProvider Build(Action<AlertOptions> configure)

@@ -35,6 +35,9 @@ internal sealed class AlertsHarness : IAsyncDisposable
 
     public WebhookService Webhooks { get; private set; } = null!;
 
+    /// <summary>Built with the others, never started by the harness: tests call <c>SweepAsync</c> or start it themselves.</summary>
+    public AlertRetentionSweeper Retention { get; private set; } = null!;
+
     public static async Task<AlertsHarness> CreateAsync(
         AlertOptions? options = null, bool systemClock = false, IKeystoreFailoverState? failover = null, bool start = true)
     {
@@ -79,6 +82,8 @@ internal sealed class AlertsHarness : IAsyncDisposable
 
     public async Task StopAsync()
     {
+        await Retention.StopAsync(CancellationToken.None);
+        Retention.Dispose();
         await Dispatcher.DisposeAsync();
         await Centre.DisposeAsync();
     }
@@ -99,5 +104,7 @@ internal sealed class AlertsHarness : IAsyncDisposable
         Dispatcher = dispatcher;
         Centre = centre;
         Webhooks = new WebhookService(Core.Db, Core.Vault, Core.Audit, Time, Options, dispatcher.Wake);
+        Retention = new AlertRetentionSweeper(Core.Db, Core.Audit, Time, Options, NullLogger<AlertRetentionSweeper>.Instance,
+            centre.RaiseChanged);
     }
 }
